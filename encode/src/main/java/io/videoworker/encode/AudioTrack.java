@@ -1,0 +1,384 @@
+package io.videoworker.encode;
+
+import static io.videoworker.encode.Ffmpeg.check;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_S16;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_copy;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_uninit;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
+import static org.bytedeco.ffmpeg.global.swresample.swr_convert;
+import static org.bytedeco.ffmpeg.global.swresample.swr_free;
+import static org.bytedeco.ffmpeg.global.swresample.swr_get_delay;
+import static org.bytedeco.ffmpeg.global.swresample.swr_get_out_samples;
+import static org.bytedeco.ffmpeg.global.swresample.swr_init;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swresample.SwrContext;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.ShortPointer;
+
+/**
+ * The AAC track: one continuous stream of samples from time 0, placed on the
+ * video timeline.
+ *
+ * <p>PCM arrives in bursts without timestamps of its own (Guacamole sends audio
+ * only while something plays), stamped with the time it was received. A burst
+ * that starts more than {@link #GAP_TOLERANCE_MS} after the track's write
+ * position gets silence in front; anything closer is appended contiguously,
+ * because network jitter must not chop a continuous sound.
+ *
+ * <p>Nothing reaches the encoder until the first samples arrive, so a recording
+ * without sound leaves this track empty and the mov muxer leaves it out.
+ */
+final class AudioTrack implements AutoCloseable {
+
+    static final int SAMPLE_RATE = 44100;
+    static final int CHANNELS = 2;
+    static final int BIT_RATE = 96_000;
+    static final long GAP_TOLERANCE_MS = 100;
+    /** Input is resampled in slices of this many frames to bound the native buffers. */
+    private static final int SLICE_FRAMES = 8192;
+
+    private final Mp4Muxer muxer;
+    private final Path file;
+    private AVCodecContext encoder;
+    private AVStream stream;
+    private AVPacket packet;
+    private AVFrame frame;
+    private final int frameSize;
+    private FloatBuffer[] framePlanes;
+    private long framePlanesAddress;
+
+    // samples waiting for a full AAC frame, per channel, valid in [fifoStart, fifoEnd)
+    private float[][] fifo = new float[CHANNELS][8192];
+    private int fifoStart;
+    private int fifoEnd;
+    private long encodedSamples;
+    private boolean started;
+
+    // resampler for the current input format; rebuilt when the format changes
+    private SwrContext swr;
+    private int inRate;
+    private int inChannels;
+    private ShortPointer inBuffer;
+    private PointerPointer<?> inPlanes;
+    private FloatPointer[] outBuffers;
+    private PointerPointer<?> outPlanes;
+    private int outCapacity;
+
+    AudioTrack(Mp4Muxer muxer, Path file) {
+        this.muxer = muxer;
+        this.file = file;
+        AVCodec codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+        if (codec == null || codec.isNull()) {
+            throw new EncodeException("avcodec_find_encoder(AAC) found nothing for " + file);
+        }
+        encoder = avcodec_alloc_context3(codec);
+        if (encoder == null || encoder.isNull()) {
+            throw new EncodeException("avcodec_alloc_context3(aac) failed for " + file);
+        }
+        encoder.sample_fmt(AV_SAMPLE_FMT_FLTP);
+        encoder.sample_rate(SAMPLE_RATE);
+        av_channel_layout_default(encoder.ch_layout(), CHANNELS);
+        encoder.bit_rate(BIT_RATE);
+        encoder.time_base(av_make_q(1, SAMPLE_RATE));
+        if (muxer.wantsGlobalHeader()) {
+            encoder.flags(encoder.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
+        }
+        check(avcodec_open2(encoder, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "avcodec_open2(aac)",
+                file);
+        frameSize = encoder.frame_size();
+        stream = muxer.addStream(encoder);
+        packet = av_packet_alloc();
+        frame = av_frame_alloc();
+        frame.format(AV_SAMPLE_FMT_FLTP).nb_samples(frameSize).sample_rate(SAMPLE_RATE);
+        check(av_channel_layout_copy(frame.ch_layout(), encoder.ch_layout()), "av_channel_layout_copy", file);
+        check(av_frame_get_buffer(frame, 0), "av_frame_get_buffer(audio)", file);
+    }
+
+    /** See {@link Mp4Writer#audio}. */
+    void add(long atMs, short[] samples, int offset, int frames, int sampleRate, int channels) {
+        if (samples == null) {
+            throw new IllegalArgumentException("samples is null");
+        }
+        if (sampleRate < 1000 || sampleRate > 384_000) {
+            throw new IllegalArgumentException("sample rate must be 1000..384000 Hz, got " + sampleRate);
+        }
+        if (channels < 1 || channels > 8) {
+            throw new IllegalArgumentException("channels must be 1..8, got " + channels);
+        }
+        if (offset < 0 || frames < 0 || (long) offset + (long) frames * channels > samples.length) {
+            throw new IllegalArgumentException("offset " + offset + " + " + frames + " frames x " + channels
+                    + " channels exceeds " + samples.length + " samples");
+        }
+        if (frames == 0) {
+            return;
+        }
+        started = true;
+        if (swr != null && (sampleRate != inRate || channels != inChannels)) {
+            flushResampler();
+        }
+        long target = toSamples(Math.max(0, atMs));
+        if (target - writePosition() > toSamples(GAP_TOLERANCE_MS)) {
+            // a new burst: finish the previous one, then silence up to its start
+            flushResampler();
+            appendSilence(target - (encodedSamples + fifoLength()));
+        }
+        if (swr == null) {
+            openResampler(sampleRate, channels);
+        }
+        for (int done = 0; done < frames; done += SLICE_FRAMES) {
+            int n = Math.min(SLICE_FRAMES, frames - done);
+            inBuffer.position(0).put(samples, offset + done * channels, n * channels);
+            convert(n);
+        }
+    }
+
+    /** True when any audio was given; then the track is padded to {@code endMs} and flushed. */
+    boolean finish(long endMs) {
+        if (!started) {
+            return false;
+        }
+        flushResampler();
+        long target = toSamples(endMs);
+        long placed = encodedSamples + fifoLength();
+        if (placed < target) {
+            appendSilence(target - placed);
+        } else if (placed > target) {
+            // sound received after the end has no picture to go with; drop what is not encoded yet
+            fifoEnd = fifoStart + (int) Math.max(0, target - encodedSamples);
+        }
+        encodeFrames(true);
+        check(avcodec_send_frame(encoder, null), "avcodec_send_frame(aac, flush)", file);
+        drainPackets();
+        return true;
+    }
+
+    boolean started() {
+        return started;
+    }
+
+    /** Samples placed on the track, including those still inside the resampler. */
+    private long writePosition() {
+        long pending = swr == null ? 0 : swr_get_delay(swr, SAMPLE_RATE);
+        return encodedSamples + fifoLength() + pending;
+    }
+
+    private static long toSamples(long ms) {
+        return ms * SAMPLE_RATE / 1000;
+    }
+
+    private int fifoLength() {
+        return fifoEnd - fifoStart;
+    }
+
+    private void openResampler(int rate, int channels) {
+        AVChannelLayout inLayout = new AVChannelLayout();
+        try {
+            av_channel_layout_default(inLayout, channels);
+            swr = new SwrContext(null);
+            check(swr_alloc_set_opts2(swr, encoder.ch_layout(), AV_SAMPLE_FMT_FLTP, SAMPLE_RATE,
+                    inLayout, AV_SAMPLE_FMT_S16, rate, 0, null), "swr_alloc_set_opts2", file);
+            check(swr_init(swr), "swr_init(" + rate + " Hz, " + channels + " ch)", file);
+        } finally {
+            av_channel_layout_uninit(inLayout);
+            inLayout.close();
+        }
+        inRate = rate;
+        inChannels = channels;
+        if (inBuffer == null) {
+            inBuffer = new ShortPointer((long) SLICE_FRAMES * 8); // enough for any channel count we accept
+            inPlanes = new PointerPointer<>(1);
+            inPlanes.put(0, inBuffer);
+        }
+    }
+
+    /** Resamples {@code inFrames} frames from {@link #inBuffer} (0 = drain the resampler) into the FIFO. */
+    private void convert(int inFrames) {
+        int needed = swr_get_out_samples(swr, inFrames);
+        check(needed, "swr_get_out_samples", file);
+        ensureOutCapacity(needed + 32);
+        int produced = inFrames == 0
+                ? swr_convert(swr, outPlanes, outCapacity, (PointerPointer<?>) null, 0)
+                : swr_convert(swr, outPlanes, outCapacity, inPlanes, inFrames);
+        check(produced, "swr_convert", file);
+        if (produced > 0) {
+            ensureFifo(produced);
+            for (int c = 0; c < CHANNELS; c++) {
+                outBuffers[c].position(0).get(fifo[c], fifoEnd, produced);
+            }
+            fifoEnd += produced;
+            encodeFrames(false);
+        }
+    }
+
+    /** Pushes out what the resampler holds back (filter delay) and drops it. */
+    private void flushResampler() {
+        if (swr == null) {
+            return;
+        }
+        if (swr_get_delay(swr, SAMPLE_RATE) > 0) {
+            convert(0);
+        }
+        swr_free(swr);
+        swr = null;
+    }
+
+    private void appendSilence(long samples) {
+        while (samples > 0) {
+            int n = (int) Math.min(samples, frameSize * 16L);
+            ensureFifo(n);
+            for (int c = 0; c < CHANNELS; c++) {
+                Arrays.fill(fifo[c], fifoEnd, fifoEnd + n, 0f);
+            }
+            fifoEnd += n;
+            samples -= n;
+            encodeFrames(false);
+        }
+    }
+
+    /** Encodes full frames from the FIFO; with {@code all}, also a last short one. */
+    private void encodeFrames(boolean all) {
+        while (fifoLength() >= frameSize || (all && fifoLength() > 0)) {
+            int n = Math.min(frameSize, fifoLength());
+            check(av_frame_make_writable(frame), "av_frame_make_writable(audio)", file);
+            mapFramePlanes();
+            for (int c = 0; c < CHANNELS; c++) {
+                framePlanes[c].put(0, fifo[c], fifoStart, n);
+            }
+            frame.nb_samples(n);
+            frame.pts(encodedSamples);
+            check(avcodec_send_frame(encoder, frame), "avcodec_send_frame(aac)", file);
+            fifoStart += n;
+            encodedSamples += n;
+            drainPackets();
+        }
+        if (fifoStart == fifoEnd) {
+            fifoStart = 0;
+            fifoEnd = 0;
+        }
+    }
+
+    private void drainPackets() {
+        while (true) {
+            int ret = avcodec_receive_packet(encoder, packet);
+            if (ret == Ffmpeg.EAGAIN || ret == AVERROR_EOF) {
+                return;
+            }
+            check(ret, "avcodec_receive_packet(aac)", file);
+            try {
+                muxer.write(packet, encoder, stream);
+            } finally {
+                av_packet_unref(packet);
+            }
+        }
+    }
+
+    private void mapFramePlanes() {
+        long address = frame.data(0).address();
+        if (address == framePlanesAddress && framePlanes != null) {
+            return;
+        }
+        framePlanesAddress = address;
+        framePlanes = new FloatBuffer[CHANNELS];
+        for (int c = 0; c < CHANNELS; c++) {
+            framePlanes[c] = frame.data(c).capacity(frame.linesize(0)).asByteBuffer()
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+    }
+
+    private void ensureFifo(int more) {
+        if (fifoEnd + more <= fifo[0].length) {
+            return;
+        }
+        int length = fifoLength();
+        int capacity = Math.max(fifo[0].length, Integer.highestOneBit(Math.max(1, length + more)) * 2);
+        for (int c = 0; c < CHANNELS; c++) {
+            float[] next = capacity == fifo[c].length ? fifo[c] : new float[capacity];
+            System.arraycopy(fifo[c], fifoStart, next, 0, length);
+            fifo[c] = next;
+        }
+        fifoStart = 0;
+        fifoEnd = length;
+    }
+
+    private void ensureOutCapacity(int samples) {
+        if (outCapacity >= samples) {
+            return;
+        }
+        freeOutBuffers();
+        outCapacity = samples;
+        outBuffers = new FloatPointer[CHANNELS];
+        outPlanes = new PointerPointer<>(CHANNELS);
+        for (int c = 0; c < CHANNELS; c++) {
+            outBuffers[c] = new FloatPointer(samples);
+            outPlanes.put(c, outBuffers[c]);
+        }
+    }
+
+    private void freeOutBuffers() {
+        if (outBuffers != null) {
+            for (FloatPointer p : outBuffers) {
+                p.close();
+            }
+            outPlanes.close();
+            outBuffers = null;
+            outPlanes = null;
+            outCapacity = 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (swr != null) {
+            swr_free(swr);
+            swr = null;
+        }
+        freeOutBuffers();
+        if (inBuffer != null) {
+            inBuffer.close();
+            inPlanes.close();
+            inBuffer = null;
+        }
+        if (frame != null) {
+            av_frame_free(frame);
+            frame = null;
+        }
+        if (packet != null) {
+            av_packet_free(packet);
+            packet = null;
+        }
+        if (encoder != null) {
+            avcodec_free_context(encoder);
+            encoder = null;
+        }
+    }
+}

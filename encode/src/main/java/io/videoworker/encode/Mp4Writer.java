@@ -1,0 +1,258 @@
+package io.videoworker.encode;
+
+import static io.videoworker.encode.Ffmpeg.check;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+
+/**
+ * Writes one MP4 file: H.264 (libx264, yuv420p, High) with millisecond
+ * timestamps and a variable frame rate, plus an AAC track when audio is given;
+ * moov in front ({@code +faststart}).
+ *
+ * <p>Use: {@link #update} the picture where it changed, {@link #emit} it at a
+ * time, add {@link #audio} as it arrives, then {@link #finish} and
+ * {@link #close}. Until finish succeeds the file lives under a temporary name
+ * ({@code <name>.partial}) which close removes, so no partial output is ever
+ * left at the output path.
+ *
+ * <p>Not thread-safe: one thread drives one writer.
+ */
+public final class Mp4Writer implements AutoCloseable {
+
+    /** Audio track format; every input rate and channel count is resampled to it. */
+    public static final int AUDIO_SAMPLE_RATE = AudioTrack.SAMPLE_RATE;
+    public static final int AUDIO_CHANNELS = AudioTrack.CHANNELS;
+    public static final int AUDIO_BIT_RATE = AudioTrack.BIT_RATE;
+
+    /** Repeats that close the video; see {@link #finish}. */
+    private static final int FINAL_RUN_FRAMES = 3;
+
+    private final Path output;
+    private final Path partial;
+    private final VideoSettings settings;
+    private Mp4Muxer muxer;
+    private VideoTrack video;
+    private AudioTrack audio;
+    private Picture picture;
+    /** The last emitted picture, shared copy-on-write with {@link #picture}: keyframe repeats show it. */
+    private AVFrame held;
+
+    private long frames;
+    private long lastPts = -1;
+    private long lastForcedKeyPts = Long.MIN_VALUE;
+    private boolean finished;
+    private boolean closed;
+
+    /**
+     * Opens the muxer and encoders. The output's directory must exist; an existing file is replaced
+     * when the writer finishes.
+     *
+     * @throws EncodeException when FFmpeg refuses (the message names the call, the error and the path)
+     */
+    public Mp4Writer(Path output, VideoSettings settings) {
+        if (output == null || settings == null) {
+            throw new IllegalArgumentException("output and settings are required");
+        }
+        this.output = output;
+        this.settings = settings;
+        this.partial = output.resolveSibling(output.getFileName() + ".partial");
+        try {
+            muxer = new Mp4Muxer(partial, output);
+            video = new VideoTrack(muxer, settings, output);
+            // Declared always; the mov muxer leaves out a track that never got a packet.
+            audio = new AudioTrack(muxer, output);
+            muxer.start();
+            picture = new Picture(settings.outputWidth(), settings.outputHeight(), settings.lossless(), output);
+            held = av_frame_alloc();
+            if (held == null || held.isNull()) {
+                throw new EncodeException("av_frame_alloc failed for " + output);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sets the picture to encode next.
+     *
+     * @param argb         canvas pixels, row-major with stride {@code canvasWidth}, {@code 0xAARRGGBB}
+     *                     premultiplied over black (alpha is ignored)
+     * @param canvasWidth  canvas width; may change between calls (the canvas is then redrawn whole)
+     * @param canvasHeight canvas height
+     * @param x            left of the rectangle that changed since the previous update
+     * @param y            top of that rectangle
+     * @param w            its width (clipped to the canvas)
+     * @param h            its height (clipped to the canvas)
+     */
+    public void update(int[] argb, int canvasWidth, int canvasHeight, int x, int y, int w, int h) {
+        ensureOpen();
+        picture.update(argb, canvasWidth, canvasHeight, x, y, w, h);
+    }
+
+    /**
+     * Encodes the current picture at {@code ptsMs} (ms from the start of the video). A time that does not
+     * increase is moved to 1 ms after the previous frame. After an idle stretch, repeats of the previous
+     * picture are inserted as keyframes every keyframe interval, so seeking stays fast.
+     */
+    public void emit(long ptsMs) {
+        ensureOpen();
+        long pts = Math.max(ptsMs, lastPts + 1);
+        boolean key = true;
+        if (frames > 0) {
+            long interval = settings.keyframeIntervalMs();
+            long lastKey = lastKeyPts();
+            while (pts - lastKey > interval) {
+                long at = lastKey + interval;
+                encode(held, at, true);
+                lastKey = at;
+            }
+            key = pts - lastKey >= interval;
+        }
+        encode(picture.frame(), pts, key);
+        av_frame_unref(held);
+        check(av_frame_ref(held, picture.frame()), "av_frame_ref", output);
+    }
+
+    /**
+     * Adds interleaved signed 16-bit PCM received at {@code atMs}. It is appended to the audio track
+     * contiguously, unless the track's write position is more than 100 ms behind {@code atMs}: then silence
+     * fills the gap first (a new burst). Any rate (1000..384000 Hz) and channel count (1..8) is accepted and
+     * may change between calls.
+     *
+     * @param frames number of sample frames (one sample per channel each) from {@code offset}
+     */
+    public void audio(long atMs, short[] samples, int offset, int frames, int sampleRate, int channels) {
+        ensureOpen();
+        audio.add(atMs, samples, offset, frames, sampleRate, channels);
+    }
+
+    /** Widens signed 8-bit PCM (Guacamole's audio/L8) to 16-bit for {@link #audio}. */
+    public static short[] fromL8(byte[] pcm, int offset, int length) {
+        short[] out = new short[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = (short) (pcm[offset + i] << 8);
+        }
+        return out;
+    }
+
+    /**
+     * Converts little-endian signed 16-bit PCM bytes (Guacamole's audio/L16 as guacd sends it) for
+     * {@link #audio}; a trailing odd byte is ignored.
+     */
+    public static short[] fromL16(byte[] pcm, int offset, int length) {
+        short[] out = new short[length / 2];
+        for (int i = 0; i < out.length; i++) {
+            int p = offset + 2 * i;
+            out[i] = (short) ((pcm[p] & 0xff) | (pcm[p + 1] << 8));
+        }
+        return out;
+    }
+
+    /**
+     * Ends the video at {@code endMs}: the last picture is held until then, audio (if any) is padded with
+     * silence to it, encoders are flushed, the trailer is written with moov moved to the front, and the file
+     * is renamed to the output path.
+     */
+    public Mp4Result finish(long endMs) {
+        ensureOpen();
+        if (frames == 0) {
+            emit(0);
+        }
+        long end = Math.max(endMs, lastPts + 1);
+        long interval = settings.keyframeIntervalMs();
+        long lastKey = lastKeyPts();
+        while (end - lastKey > interval) {
+            long at = lastKey + interval;
+            encode(held, at, true);
+            lastKey = at;
+        }
+        // Close the track with a short run of repeats ending 1 ms before the end, the last one lasting 1 ms.
+        // x264 gives each frame the decode time of the frame two places earlier (B-frame delay); after an
+        // idle stretch a lone final frame would leave the decode timeline, and with it the track's media
+        // duration (which some players read), seconds short of the presentation end.
+        for (long t = Math.max(lastPts + 1, end - FINAL_RUN_FRAMES); t < end; t++) {
+            boolean key = t - lastKey >= interval;
+            encode(held, t, key);
+            if (key) {
+                lastKey = t;
+            }
+        }
+        video.flush(end);
+        boolean hasAudio = audio.finish(end);
+        muxer.finish();
+        finished = true;
+        try {
+            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Mp4Result(output, settings.outputWidth(), settings.outputHeight(), frames, end, hasAudio,
+                    Files.size(output));
+        } catch (IOException e) {
+            finished = false;
+            throw new UncheckedIOException("cannot move " + partial + " to " + output, e);
+        }
+    }
+
+    private void encode(AVFrame frame, long pts, boolean key) {
+        video.encode(frame, pts, key);
+        frames++;
+        lastPts = pts;
+        if (key) {
+            lastForcedKeyPts = pts;
+        }
+    }
+
+    /** The newest keyframe: forced by us, or one x264 chose itself (scene cut) and has already output. */
+    private long lastKeyPts() {
+        return Math.max(lastForcedKeyPts, video.lastKeyPts());
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("writer for " + output + " is closed");
+        }
+        if (finished) {
+            throw new IllegalStateException("writer for " + output + " is finished");
+        }
+    }
+
+    /** Releases native memory; removes the output unless {@link #finish} succeeded. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (held != null) {
+            av_frame_free(held);
+            held = null;
+        }
+        if (picture != null) {
+            picture.close();
+        }
+        if (video != null) {
+            video.close();
+        }
+        if (audio != null) {
+            audio.close();
+        }
+        if (muxer != null) {
+            muxer.close();
+        }
+        if (!finished) {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // nothing more we can do; the name says it is partial
+            }
+        }
+    }
+}

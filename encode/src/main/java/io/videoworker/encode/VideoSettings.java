@@ -1,0 +1,82 @@
+package io.videoworker.encode;
+
+import java.util.Set;
+
+/**
+ * What the {@link Mp4Writer} produces.
+ *
+ * @param width              output width; an odd value is padded up to even with black (never cropped)
+ * @param height             output height; padded like the width
+ * @param crf                x264 constant rate factor, 0 (best) to 51 (worst); ignored when lossless
+ * @param preset             x264 speed preset, e.g. "veryfast"
+ * @param lossless           libx264rgb at qp 0 (exact RGB round trip); meant for tests of the normal path
+ * @param keyframeIntervalMs longest stretch of video without a keyframe, so seeking stays fast
+ */
+public record VideoSettings(int width, int height, int crf, String preset, boolean lossless,
+                            long keyframeIntervalMs) {
+
+    /** Placeholder until measured on the reference recordings. */
+    public static final int DEFAULT_CRF = 23;
+    public static final String DEFAULT_PRESET = "veryfast";
+    public static final long DEFAULT_KEYFRAME_INTERVAL_MS = 5000;
+    /** H.264 level 6.2 allows 139264 macroblocks per frame; x264 refuses more than 16384 per side anyway. */
+    public static final int MAX_DIMENSION = 16384;
+
+    private static final Set<String> PRESETS = Set.of("ultrafast", "superfast", "veryfast", "faster", "fast",
+            "medium", "slow", "slower", "veryslow", "placebo");
+
+    public VideoSettings {
+        if (width < 1 || width > MAX_DIMENSION || height < 1 || height > MAX_DIMENSION) {
+            throw new IllegalArgumentException("output size must be 1.." + MAX_DIMENSION + " per side, got "
+                    + width + "x" + height);
+        }
+        if (crf < 0 || crf > 51) {
+            throw new IllegalArgumentException("crf must be 0..51, got " + crf);
+        }
+        if (preset == null || !PRESETS.contains(preset)) {
+            throw new IllegalArgumentException("preset must be one of " + PRESETS + ", got " + preset);
+        }
+        if (keyframeIntervalMs < 1 || keyframeIntervalMs > 3_600_000) {
+            throw new IllegalArgumentException("keyframeIntervalMs must be 1..3600000, got " + keyframeIntervalMs);
+        }
+        if ((long) even(width) * even(height) > 139264L * 256) {
+            throw new IllegalArgumentException("output " + width + "x" + height
+                    + " exceeds the largest H.264 frame (139264 macroblocks)");
+        }
+    }
+
+    /** Default quality and speed at the given output size. */
+    public static VideoSettings of(int width, int height) {
+        return new VideoSettings(width, height, DEFAULT_CRF, DEFAULT_PRESET, false, DEFAULT_KEYFRAME_INTERVAL_MS);
+    }
+
+    public VideoSettings withCrf(int newCrf) {
+        return new VideoSettings(width, height, newCrf, preset, lossless, keyframeIntervalMs);
+    }
+
+    public VideoSettings withPreset(String newPreset) {
+        return new VideoSettings(width, height, crf, newPreset, lossless, keyframeIntervalMs);
+    }
+
+    public VideoSettings withLossless(boolean newLossless) {
+        return new VideoSettings(width, height, crf, preset, newLossless, keyframeIntervalMs);
+    }
+
+    public VideoSettings withKeyframeIntervalMs(long newInterval) {
+        return new VideoSettings(width, height, crf, preset, lossless, newInterval);
+    }
+
+    /** Width of the encoded picture: 4:2:0 chroma needs an even size. */
+    public int outputWidth() {
+        return even(width);
+    }
+
+    /** Height of the encoded picture: 4:2:0 chroma needs an even size. */
+    public int outputHeight() {
+        return even(height);
+    }
+
+    static int even(int n) {
+        return n + (n & 1);
+    }
+}

@@ -1,0 +1,258 @@
+package io.videoworker.guac;
+
+import io.videoworker.guac.display.Display;
+import io.videoworker.guac.display.Pointer;
+import io.videoworker.guac.image.ImageDecoder;
+import io.videoworker.guac.protocol.GuacReader;
+import io.videoworker.guac.protocol.Instruction;
+import java.io.IOException;
+
+/**
+ * Plays one or more parts of a recording onto one timeline and tells a {@link FrameSink} what a
+ * viewer saw and when. Time zero is the first {@code sync}; a picture is produced at a sync only
+ * if the screen or pointer changed; timestamps never go backwards (clamped); pictures closer
+ * together than the frame-rate cap are coalesced, the latest state winning, without drifting.
+ */
+public final class SessionPlayer implements AutoCloseable {
+    private final PlayerOptions options;
+    private final FrameSink sink;
+    private final Warnings warnings;
+    private final Renderer renderer;
+    private final Display display;
+    private final ImageDecoder decoder;
+    private final double interval;
+
+    private boolean started; // seen the first sync
+    private long origin; // its timestamp
+    private long lastTimestamp;
+    private long now; // effective time of the latest sync, from origin
+    private long syncs;
+    private long frames;
+
+    private double lastShown = Double.NEGATIVE_INFINITY;
+    private boolean pending; // a changed picture waits for its slot
+    private long pendingAt;
+    private boolean prepared; // ...and was handed to the sink because the screen is about to change
+
+    private int[] composed = new int[0];
+    private int[] underPointer = new int[0];
+
+    public SessionPlayer(PlayerOptions options, FrameSink sink, Warnings warnings) {
+        this.options = options;
+        this.sink = sink;
+        this.warnings = warnings;
+        this.decoder = new ImageDecoder(options.limits().maxLayerPixels(), options.limits().maxSide());
+        this.renderer = new Renderer(options.limits(), decoder, warnings,
+                (samples, count, format) -> sink.audio(now, samples, count, format));
+        this.display = renderer.display();
+        this.interval = options.intervalMs();
+    }
+
+    public Display display() {
+        return display;
+    }
+
+    /** Timestamp of the first sync (the timeline's zero), valid once a sync was seen. */
+    public long origin() {
+        return origin;
+    }
+
+    public boolean started() {
+        return started;
+    }
+
+    /** Milliseconds from the first sync to the latest. */
+    public long duration() {
+        return now;
+    }
+
+    public long syncCount() {
+        return syncs;
+    }
+
+    /** Pictures shown so far. */
+    public long frameCount() {
+        return frames;
+    }
+
+    /**
+     * Plays one self-contained part to its end. Its first state becomes visible at its first
+     * sync; until then the previous part's last picture holds.
+     */
+    public void play(GuacReader reader) throws IOException {
+        if (syncs > 0 || display.width() > 0) {
+            beforeScreenChange();
+        }
+        renderer.reset(reader.name());
+        Instruction in = new Instruction();
+        long instructionsBefore = 0;
+        while (reader.next(in)) {
+            instructionsBefore++;
+            if ("sync".equals(in.opcode())) {
+                sync(in);
+                continue;
+            }
+            if (pending && !prepared && renderer.mayChangeScreen(in)) {
+                beforeScreenChange();
+            }
+            renderer.apply(in);
+        }
+        if (reader.truncatedAt() >= 0) {
+            warnings.add("truncated", reader.name() + " is cut off inside the instruction at byte "
+                    + reader.truncatedAt() + " (after " + instructionsBefore + " complete instructions); rendered up to there");
+        } else if (reader.streamDamage() != null) {
+            warnings.add("truncated", reader.name() + ": compressed data ends early at byte " + reader.position()
+                    + " (" + reader.streamDamage() + "); rendered up to there");
+        }
+    }
+
+    private void sync(Instruction in) {
+        long ts;
+        try {
+            ts = in.longArg(0);
+        } catch (IllegalArgumentException e) {
+            warnings.add("bad sync", reader(in) + ": skipped '" + in + "': " + e.getMessage());
+            return;
+        }
+        if (!started) {
+            started = true;
+            origin = ts;
+            lastTimestamp = ts;
+        } else if (ts < lastTimestamp) {
+            if (lastTimestamp - ts > 1000) {
+                warnings.add("clock", reader(in) + ": sync timestamp goes back "
+                        + (lastTimestamp - ts) + " ms; carrying on from the last time");
+            }
+            ts = lastTimestamp; // monotonic clamp: never drop a frame for a late stamp
+        }
+        lastTimestamp = ts;
+        now = ts - origin;
+        syncs++;
+        onSync(now);
+    }
+
+    private static String reader(Instruction in) {
+        return "byte " + in.offset() + " (instruction " + in.number() + ")";
+    }
+
+    private void onSync(long t) {
+        if (pending) {
+            if (t >= lastShown + interval) {
+                if (!prepared) {
+                    prepare(); // nothing changed since the waiting picture: it is the current one
+                }
+                show((long) Math.ceil(Math.max(pendingAt, lastShown + interval)));
+                pending = false;
+                prepared = false;
+            } else {
+                if (prepared) {
+                    pendingAt = t; // the waiting picture was superseded within its slot
+                    prepared = false;
+                }
+                return;
+            }
+        }
+        if (display.changed() && display.width() > 0 && display.height() > 0) {
+            if (t >= lastShown + interval) {
+                prepare();
+                show(t);
+            } else {
+                pending = true;
+                pendingAt = t;
+            }
+        }
+    }
+
+    /** The waiting picture must be handed over before the screen changes under it. */
+    private void beforeScreenChange() {
+        if (pending && !prepared) {
+            prepare();
+            prepared = true;
+        }
+    }
+
+    private void show(long t) {
+        lastShown = t;
+        frames++;
+        sink.show(t);
+    }
+
+    private void prepare() {
+        int w = display.width();
+        int h = display.height();
+        Pointer pointer = display.pointer();
+        boolean drawPointer = options.cursor() && pointer.visible();
+        if (display.flat()) {
+            int[] px = display.root().pixels();
+            int[] dirty = display.damage().clipped(w, h);
+            int[] saved = drawPointer ? savePointerArea(px, w, h, pointer) : null;
+            if (drawPointer) {
+                pointer.drawOnto(px, w, h);
+            }
+            try {
+                sink.prepare(new Frame(px, w, h, dirty));
+            } finally {
+                if (saved != null) {
+                    restorePointerArea(px, w, h, pointer, saved);
+                }
+            }
+        } else {
+            if (composed.length != w * h) {
+                composed = new int[w * h];
+            }
+            display.compose(composed);
+            if (drawPointer) {
+                pointer.drawOnto(composed, w, h);
+            }
+            sink.prepare(new Frame(composed, w, h, new int[] {0, 0, w, h}));
+        }
+        display.takeChanges();
+    }
+
+    private int[] savePointerArea(int[] px, int w, int h, Pointer p) {
+        int x0 = Math.max(0, p.left());
+        int y0 = Math.max(0, p.top());
+        int x1 = Math.min(w, p.left() + p.width());
+        int y1 = Math.min(h, p.top() + p.height());
+        if (x0 >= x1 || y0 >= y1) {
+            return null;
+        }
+        int cw = x1 - x0;
+        int need = cw * (y1 - y0);
+        if (underPointer.length < need) {
+            underPointer = new int[need];
+        }
+        for (int row = y0; row < y1; row++) {
+            System.arraycopy(px, row * w + x0, underPointer, (row - y0) * cw, cw);
+        }
+        return underPointer;
+    }
+
+    private void restorePointerArea(int[] px, int w, int h, Pointer p, int[] saved) {
+        int x0 = Math.max(0, p.left());
+        int y0 = Math.max(0, p.top());
+        int x1 = Math.min(w, p.left() + p.width());
+        int y1 = Math.min(h, p.top() + p.height());
+        int cw = x1 - x0;
+        for (int row = y0; row < y1; row++) {
+            System.arraycopy(saved, (row - y0) * cw, px, row * w + x0, cw);
+        }
+    }
+
+    /** Ends the timeline at the last sync: a waiting picture is shown, the last one holds. */
+    public void finish() {
+        if (pending) {
+            if (!prepared) {
+                prepare();
+            }
+            show((long) Math.min(now, Math.ceil(Math.max(pendingAt, lastShown + interval))));
+            pending = false;
+        }
+        sink.end(now);
+    }
+
+    @Override
+    public void close() {
+        decoder.close();
+    }
+}

@@ -1,0 +1,54 @@
+package io.videoworker.guac;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What was skipped or damaged while rendering. Each kind is logged once and counted; the first
+ * messages are kept for reports (the CLI's --json, the task log).
+ */
+public final class Warnings {
+    private static final Logger LOG = LoggerFactory.getLogger(Warnings.class);
+    private static final int KEEP = 50;
+
+    private final Map<String, Integer> counts = new LinkedHashMap<>();
+    private final List<String> messages = new ArrayList<>();
+
+    /** Records a warning of a kind (e.g. "unknown opcode foo"); logs the first of each kind. */
+    public void add(String kind, String message) {
+        int n = counts.merge(kind, 1, Integer::sum);
+        if (n == 1) {
+            LOG.warn(message);
+            if (messages.size() < KEEP) {
+                messages.add(message);
+            }
+        }
+    }
+
+    public int total() {
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    public Map<String, Integer> counts() {
+        return Collections.unmodifiableMap(counts);
+    }
+
+    /** The first message of each kind, with a repeat count where it happened more than once. */
+    public List<String> summary() {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (i < messages.size()) {
+                String m = messages.get(i);
+                out.add(e.getValue() > 1 ? m + " (" + e.getValue() + " times)" : m);
+            }
+            i++;
+        }
+        return out;
+    }
+}

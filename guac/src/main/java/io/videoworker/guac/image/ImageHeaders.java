@@ -1,0 +1,258 @@
+package io.videoworker.guac.image;
+
+/**
+ * Reads the pixel dimensions an image declares in its first bytes, without decoding it, so that
+ * oversized or damaged images are refused before any pixel memory is allocated.
+ */
+final class ImageHeaders {
+
+    /** Width and height as declared by the image header. */
+    record Size(int width, int height) {
+    }
+
+    private ImageHeaders() {
+    }
+
+    static Size read(ImageFormat format, byte[] data, int length) throws ImageFormatException {
+        return switch (format) {
+            case PNG -> png(data, length);
+            case JPEG -> jpeg(data, length);
+            case WEBP -> webp(data, length);
+        };
+    }
+
+    // ---------------------------------------------------------------- PNG
+
+    /** Signature (8 bytes), then the IHDR chunk: length, "IHDR", width, height (big-endian). */
+    static Size png(byte[] data, int length) throws ImageFormatException {
+        if (length < 8 + 8 + 13) {
+            throw new ImageFormatException("image/png truncated: " + length + " bytes, no complete IHDR");
+        }
+        if (!isFourcc(data, 12, "IHDR") || bigEndian32(data, 8) != 13) {
+            throw new ImageFormatException("image/png has no IHDR chunk after the signature");
+        }
+        long width = bigEndian32(data, 16);
+        long height = bigEndian32(data, 20);
+        if (width == 0 || height == 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
+            throw new ImageFormatException("image/png declares invalid dimensions " + width + "x" + height);
+        }
+        return new Size((int) width, (int) height);
+    }
+
+    // ---------------------------------------------------------------- JPEG
+
+    /**
+     * Walks the marker segments after SOI up to the first start-of-frame marker (SOF0..SOF15
+     * except DHT C4, JPG C8 and DAC CC), whose payload is precision, height, width.
+     */
+    static Size jpeg(byte[] data, int length) throws ImageFormatException {
+        if (length < 4 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xFF) != 0xD8) {
+            throw new ImageFormatException("image/jpeg does not start with an SOI marker");
+        }
+        int pos = 2;
+        while (true) {
+            // A marker is 0xFF (possibly repeated as fill) followed by a non-0xFF, non-zero code.
+            if (pos >= length || (data[pos] & 0xFF) != 0xFF) {
+                throw pos >= length
+                        ? new ImageFormatException("image/jpeg truncated before its frame header (SOF)")
+                        : new ImageFormatException("image/jpeg has garbage instead of a marker at byte " + pos);
+            }
+            while (pos < length && (data[pos] & 0xFF) == 0xFF) {
+                pos++;
+            }
+            if (pos >= length) {
+                throw new ImageFormatException("image/jpeg truncated before its frame header (SOF)");
+            }
+            int marker = data[pos++] & 0xFF;
+            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+                continue; // TEM and RSTn carry no length
+            }
+            if (marker == 0xD9 || marker == 0xDA || marker == 0xD8 || marker == 0x00) {
+                throw new ImageFormatException(String.format(
+                        "image/jpeg has no frame header (SOF) before marker 0x%02X", marker));
+            }
+            if (pos + 2 > length) {
+                throw new ImageFormatException("image/jpeg truncated before its frame header (SOF)");
+            }
+            int segmentLength = bigEndian16(data, pos);
+            if (segmentLength < 2) {
+                throw new ImageFormatException(String.format(
+                        "image/jpeg marker 0x%02X has an invalid length %d", marker, segmentLength));
+            }
+            boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF
+                    && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            if (startOfFrame) {
+                if (segmentLength < 8 || pos + 7 > length) {
+                    throw new ImageFormatException("image/jpeg truncated inside its frame header (SOF)");
+                }
+                int height = bigEndian16(data, pos + 3);
+                int width = bigEndian16(data, pos + 5);
+                if (width == 0 || height == 0) {
+                    throw new ImageFormatException("image/jpeg declares invalid dimensions "
+                            + width + "x" + height);
+                }
+                return new Size(width, height);
+            }
+            pos += segmentLength;
+        }
+    }
+
+    // ---------------------------------------------------------------- WebP
+
+    private static final int VP8X_ANIMATION = 0x02;
+
+    /**
+     * RIFF container: "RIFF", size, "WEBP", then either a simple "VP8 " / "VP8L" chunk or a
+     * "VP8X" chunk (canvas size) followed by optional chunks and the image chunk. Also checks
+     * that the RIFF payload and the image chunk are complete, so that truncated data is refused
+     * here rather than half-decoded.
+     */
+    static Size webp(byte[] data, int length) throws ImageFormatException {
+        if (length < 20 || !isFourcc(data, 0, "RIFF") || !isFourcc(data, 8, "WEBP")) {
+            throw new ImageFormatException(length < 20
+                    ? "image/webp truncated: " + length + " bytes, no complete RIFF header"
+                    : "image/webp does not start with a RIFF/WEBP header");
+        }
+        long riffEnd = 8 + littleEndian32(data, 4);
+        if (riffEnd > length) {
+            throw new ImageFormatException("image/webp truncated: the RIFF header declares "
+                    + riffEnd + " bytes, only " + length + " present");
+        }
+        int end = (int) riffEnd;
+        int pos = 12;
+        Chunk first = chunk(data, pos, end);
+        if (first.is("VP8 ") || first.is("VP8L")) {
+            return imageChunkSize(data, first);
+        }
+        if (!first.is("VP8X")) {
+            throw new ImageFormatException("image/webp starts with an unexpected chunk '" + first.name() + "'");
+        }
+        if (first.size < 10) {
+            throw new ImageFormatException("image/webp has a VP8X chunk of only " + first.size + " bytes");
+        }
+        int flags = data[first.payload] & 0xFF;
+        int canvasWidth = littleEndian24(data, first.payload + 4) + 1;
+        int canvasHeight = littleEndian24(data, first.payload + 7) + 1;
+        Size canvas = new Size(canvasWidth, canvasHeight);
+        if ((flags & VP8X_ANIMATION) != 0) {
+            // Report the canvas too: the caller's size limit is checked on whatever we return.
+            throw new ImageFormatException("image/webp " + canvasWidth + "x" + canvasHeight
+                    + " is animated, which is not supported");
+        }
+        // The image chunk follows the optional ICCP/ALPH chunks.
+        pos = first.next;
+        while (true) {
+            if (pos + 8 > end) {
+                throw new ImageFormatException("image/webp " + canvasWidth + "x" + canvasHeight
+                        + " has no VP8/VP8L image chunk (truncated?)");
+            }
+            Chunk chunk = chunk(data, pos, end);
+            if (chunk.is("VP8 ") || chunk.is("VP8L")) {
+                Size image = imageChunkSize(data, chunk);
+                if (!image.equals(canvas)) {
+                    throw new ImageFormatException("image/webp canvas " + canvasWidth + "x" + canvasHeight
+                            + " differs from its image " + image.width() + "x" + image.height());
+                }
+                return canvas;
+            }
+            if (chunk.is("ANMF") || chunk.is("ANIM")) {
+                throw new ImageFormatException("image/webp " + canvasWidth + "x" + canvasHeight
+                        + " is animated, which is not supported");
+            }
+            pos = chunk.next;
+        }
+    }
+
+    /** A RIFF chunk: payload offset and size, offset of the next chunk (sizes are padded to even). */
+    private record Chunk(String name, int payload, int size, int next) {
+        boolean is(String fourcc) {
+            return name.equals(fourcc);
+        }
+    }
+
+    private static Chunk chunk(byte[] data, int pos, int end) throws ImageFormatException {
+        if (pos + 8 > end) {
+            throw new ImageFormatException("image/webp truncated inside a chunk header at byte " + pos);
+        }
+        String name = new String(data, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        long size = littleEndian32(data, pos + 4);
+        long payloadEnd = pos + 8L + size;
+        if (payloadEnd > end) {
+            throw new ImageFormatException("image/webp truncated: chunk '" + name + "' declares "
+                    + size + " bytes, only " + (end - pos - 8) + " present");
+        }
+        long next = Math.min(payloadEnd + (size & 1), end);
+        return new Chunk(name, pos + 8, (int) size, (int) next);
+    }
+
+    private static Size imageChunkSize(byte[] data, Chunk chunk) throws ImageFormatException {
+        int p = chunk.payload;
+        if (chunk.is("VP8 ")) {
+            // Frame tag (3 bytes: key frame bit, version, show bit, first partition size),
+            // start code 9D 01 2A, then 14-bit width and height, each with 2 scaling bits.
+            if (chunk.size < 10) {
+                throw new ImageFormatException("image/webp VP8 chunk of only " + chunk.size + " bytes");
+            }
+            int tag = (data[p] & 0xFF) | (data[p + 1] & 0xFF) << 8 | (data[p + 2] & 0xFF) << 16;
+            boolean keyFrame = (tag & 1) == 0;
+            int firstPartitionSize = tag >>> 5;
+            if (!keyFrame || (data[p + 3] & 0xFF) != 0x9D || (data[p + 4] & 0xFF) != 0x01
+                    || (data[p + 5] & 0xFF) != 0x2A) {
+                throw new ImageFormatException("image/webp VP8 chunk is not a VP8 key frame");
+            }
+            int width = littleEndian16(data, p + 6) & 0x3FFF;
+            int height = littleEndian16(data, p + 8) & 0x3FFF;
+            if (width == 0 || height == 0) {
+                throw new ImageFormatException("image/webp declares invalid dimensions " + width + "x" + height);
+            }
+            if (firstPartitionSize > chunk.size - 10) {
+                throw new ImageFormatException("image/webp " + width + "x" + height
+                        + " truncated: VP8 first partition of " + firstPartitionSize + " bytes, only "
+                        + (chunk.size - 10) + " present");
+            }
+            return new Size(width, height);
+        }
+        // VP8L: signature 0x2F, then 14 bits width-1, 14 bits height-1, alpha bit, 3-bit version.
+        if (chunk.size < 5 || (data[p] & 0xFF) != 0x2F) {
+            throw new ImageFormatException("image/webp VP8L chunk has no lossless signature");
+        }
+        long bits = littleEndian32(data, p + 1);
+        int width = (int) (bits & 0x3FFF) + 1;
+        int height = (int) ((bits >>> 14) & 0x3FFF) + 1;
+        if ((bits >>> 29) != 0) {
+            throw new ImageFormatException("image/webp VP8L version " + (bits >>> 29) + " is unknown");
+        }
+        return new Size(width, height);
+    }
+
+    // ---------------------------------------------------------------- byte helpers
+
+    private static boolean isFourcc(byte[] data, int pos, String fourcc) {
+        for (int i = 0; i < 4; i++) {
+            if (data[pos + i] != fourcc.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long bigEndian32(byte[] d, int p) {
+        return ((long) (d[p] & 0xFF) << 24) | (d[p + 1] & 0xFF) << 16 | (d[p + 2] & 0xFF) << 8 | (d[p + 3] & 0xFF);
+    }
+
+    private static int bigEndian16(byte[] d, int p) {
+        return (d[p] & 0xFF) << 8 | (d[p + 1] & 0xFF);
+    }
+
+    private static long littleEndian32(byte[] d, int p) {
+        return (d[p] & 0xFF) | (d[p + 1] & 0xFF) << 8 | (d[p + 2] & 0xFF) << 16 | ((long) (d[p + 3] & 0xFF) << 24);
+    }
+
+    private static int littleEndian24(byte[] d, int p) {
+        return (d[p] & 0xFF) | (d[p + 1] & 0xFF) << 8 | (d[p + 2] & 0xFF) << 16;
+    }
+
+    private static int littleEndian16(byte[] d, int p) {
+        return (d[p] & 0xFF) | (d[p + 1] & 0xFF) << 8;
+    }
+}

@@ -1,0 +1,31 @@
+package io.videoworker.worker;
+
+import io.videoworker.worker.cli.ConvertCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code video-worker}: the converter and (next) the JumpServer service. */
+@Command(name = "video-worker", mixinStandardHelpOptions = true, version = "video-worker 0.1.0",
+        description = "Turns Apache Guacamole session recordings into H.264 MP4.",
+        subcommands = {ConvertCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code: 0 success, 2 bad input or usage, 1 internal error. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("video-worker: internal error: " + e);
+            e.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.err);
+    }
+}

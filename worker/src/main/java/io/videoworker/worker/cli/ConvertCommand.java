@@ -1,0 +1,177 @@
+package io.videoworker.worker.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.videoworker.encode.VideoSettings;
+import io.videoworker.guac.Limits;
+import io.videoworker.guac.PlayerOptions;
+import io.videoworker.worker.convert.ConversionResult;
+import io.videoworker.worker.convert.ConvertOptions;
+import io.videoworker.worker.convert.Converter;
+import io.videoworker.worker.convert.InputException;
+import io.videoworker.worker.convert.SessionInput;
+import io.videoworker.worker.convert.Snapshots;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** {@code video-worker convert}: recording(s) → MP4 (or PNG snapshots). */
+@Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Converts a Guacamole session recording to H.264 MP4.",
+                "INPUT is one recording (raw or gzip), several Lion part files <sid>.<n>.part.gz "
+                        + "(played in part-number order), or a directory with a Lion <sid>.replay.json and its parts."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage"})
+public final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "recording file(s) or a directory")
+    List<Path> inputs;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+            description = "output MP4 (default ./<sid>.replay.mp4); with --per-part a directory (default .); "
+                    + "with --snapshot the PNG, or a directory for several times")
+    Path output;
+
+    @Option(names = "--per-part", description = "one <sid>.<n>.part.mp4 per part plus <sid>.replay.json (type mp4)")
+    boolean perPart;
+
+    @Option(names = "--size", paramLabel = "WxH", description = "output size; the picture is scaled keeping its aspect, with black bars")
+    String size;
+
+    @Option(names = "--crf", description = "x264 quality, 0-51, lower is better (default ${DEFAULT-VALUE})")
+    int crf = VideoSettings.DEFAULT_CRF;
+
+    @Option(names = "--preset", description = "x264 preset, ultrafast..veryslow (default ${DEFAULT-VALUE})")
+    String preset = VideoSettings.DEFAULT_PRESET;
+
+    @Option(names = "--max-fps", description = "frame-rate cap; faster updates are coalesced (default ${DEFAULT-VALUE})")
+    double maxFps = PlayerOptions.DEFAULT_MAX_FPS;
+
+    @Option(names = "--lossless", description = "RGB-exact encode (libx264rgb, qp 0), to verify the default encode")
+    boolean lossless;
+
+    @Option(names = "--snapshot", split = ",", paramLabel = "MS",
+            description = "write the display at each time MS (ms from the first sync) as PNG instead of a video")
+    long[] snapshot;
+
+    @Option(names = "--no-cursor", description = "leave the mouse pointer out")
+    boolean noCursor;
+
+    @Option(names = "--json", description = "print one JSON object with the result on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        ConvertOptions options = options();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            SessionInput input = SessionInput.resolve(inputs);
+            if (snapshot != null) {
+                if (output == null) {
+                    throw new ParameterException(spec.commandLine(), "--snapshot needs -o OUT");
+                }
+                Snapshots.write(Snapshots.take(input, snapshot, options), output);
+                return 0;
+            }
+            Converter.Progress progress = json ? Converter.Progress.NONE : ProgressBar.forStderr();
+            Converter converter = new Converter(options, progress);
+            List<ConversionResult> results;
+            try {
+                if (perPart) {
+                    results = converter.convertPerPart(input, output != null ? output : Path.of("."));
+                } else {
+                    Path out = output != null ? output : Path.of(input.sessionId() + ".replay.mp4");
+                    results = List.of(converter.convert(input, out));
+                }
+            } finally {
+                if (progress instanceof ProgressBar bar) {
+                    bar.done();
+                }
+            }
+            report(results);
+            return 0;
+        } catch (InputException e) {
+            err.println("video-worker: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private ConvertOptions options() {
+        int w = 0;
+        int h = 0;
+        if (size != null) {
+            String[] wh = size.toLowerCase().split("x");
+            try {
+                w = Integer.parseInt(wh[0]);
+                h = Integer.parseInt(wh[1]);
+            } catch (RuntimeException e) {
+                throw new ParameterException(spec.commandLine(), "--size must look like 1280x720, not '" + size + "'");
+            }
+            if (w < 16 || h < 16 || w > 8192 || h > 8192) {
+                throw new ParameterException(spec.commandLine(), "--size must be between 16x16 and 8192x8192");
+            }
+        }
+        if (crf < 0 || crf > 51) {
+            throw new ParameterException(spec.commandLine(), "--crf must be between 0 and 51");
+        }
+        if (!List.of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+                .contains(preset)) {
+            throw new ParameterException(spec.commandLine(), "--preset must be an x264 preset such as veryfast, not '" + preset + "'");
+        }
+        if (!(maxFps > 0 && maxFps <= 240)) {
+            throw new ParameterException(spec.commandLine(), "--max-fps must be above 0 and at most 240");
+        }
+        return new ConvertOptions(w, h, crf, preset, maxFps, lossless, !noCursor, Limits.DEFAULT);
+    }
+
+    private void report(List<ConversionResult> results) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!json) {
+            for (ConversionResult r : results) {
+                spec.commandLine().getErr().printf("%s: %dx%d, %d frames, %.1f s%s, %,d bytes in %.1f s%n",
+                        r.output(), r.width(), r.height(), r.frames(), r.durationMs() / 1000.0,
+                        r.audio() ? " with audio" : "", r.bytes(), r.wallMs() / 1000.0);
+            }
+            return;
+        }
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        ConversionResult first = results.get(0);
+        o.put("output", results.size() == 1 ? first.output().toString() : first.output().getParent().toString());
+        o.put("width", first.width());
+        o.put("height", first.height());
+        o.put("frames", results.stream().mapToLong(ConversionResult::frames).sum());
+        o.put("duration_ms", results.stream().mapToLong(ConversionResult::durationMs).sum());
+        o.put("audio", results.stream().anyMatch(ConversionResult::audio));
+        o.put("bytes", results.stream().mapToLong(ConversionResult::bytes).sum());
+        o.put("wall_ms", results.stream().mapToLong(ConversionResult::wallMs).sum());
+        ArrayNode w = o.putArray("warnings");
+        results.stream().flatMap(r -> r.warnings().stream()).forEach(w::add);
+        if (results.size() > 1) {
+            ArrayNode parts = o.putArray("parts");
+            for (ConversionResult r : results) {
+                parts.addObject().put("output", r.output().getFileName().toString()).put("frames", r.frames())
+                        .put("duration_ms", r.durationMs()).put("bytes", r.bytes());
+            }
+        }
+        out.println(m.writeValueAsString(o));
+        out.flush();
+    }
+
+    static long[] sorted(long[] t) {
+        long[] c = t.clone();
+        Arrays.sort(c);
+        return c;
+    }
+}
