@@ -71,6 +71,7 @@ final class VideoTrack implements AutoCloseable {
         encoder.height(settings.outputHeight());
         encoder.time_base(av_make_q(1, 1000));
         encoder.gop_size(GOP_FRAMES);
+        if (System.getProperty("vw.bframes") != null) { encoder.max_b_frames(Integer.getInteger("vw.bframes")); } // TEMP
         encoder.thread_count(0); // libavcodec's default is 1; 0 lets x264 pick (1.5 x cores)
         if (muxer.wantsGlobalHeader()) {
             encoder.flags(encoder.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
