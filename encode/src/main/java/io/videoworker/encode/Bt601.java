@@ -56,7 +56,7 @@ final class Bt601 {
             if (top < 0) {
                 blackRows(width);
             } else if (bottom < 0) {
-                rowPairs(argb, top, top, x0, pairedEnd, true);
+                rowPairs(argb, top, -1, x0, pairedEnd, true);
                 tail(argb, canvasWidth, top, top, pairedEnd, x1, x0, true);
             } else {
                 rowPairs(argb, top, bottom, x0, pairedEnd, false);
@@ -70,31 +70,41 @@ final class Bt601 {
         }
     }
 
-    /** Columns [from, to) of two canvas rows (bottom row black when {@code bottomBlack}). */
-    private void rowPairs(int[] argb, int top, int bottom, int x0, int from, boolean bottomBlack) {
-        byte[] yt = yTop;
-        byte[] yb = yBottom;
+    /**
+     * Columns [x0, to) of two canvas rows (the bottom row black when {@code bottomBlack}). Luma runs in
+     * simple counted loops the JIT can vectorise; chroma sums each 2x2 block with R and B packed in one int.
+     */
+    private void rowPairs(int[] argb, int top, int bottom, int x0, int to, boolean bottomBlack) {
+        int n = to - x0;
+        luma(argb, top + x0, yTop, n);
+        if (bottomBlack) {
+            java.util.Arrays.fill(yBottom, 0, n, (byte) (Y_OFFSET >> 16));
+        } else {
+            luma(argb, bottom + x0, yBottom, n);
+        }
         byte[] u = uRow;
         byte[] v = vRow;
-        for (int x = x0; x < from; x += 2) {
-            int p0 = argb[top + x];
-            int p1 = argb[top + x + 1];
-            int p2 = bottomBlack ? 0 : argb[bottom + x];
-            int p3 = bottomBlack ? 0 : argb[bottom + x + 1];
-            int r0 = (p0 >> 16) & 255, g0 = (p0 >> 8) & 255, b0 = p0 & 255;
-            int r1 = (p1 >> 16) & 255, g1 = (p1 >> 8) & 255, b1 = p1 & 255;
-            int r2 = (p2 >> 16) & 255, g2 = (p2 >> 8) & 255, b2 = p2 & 255;
-            int r3 = (p3 >> 16) & 255, g3 = (p3 >> 8) & 255, b3 = p3 & 255;
-            int i = x - x0;
-            yt[i] = (byte) ((YR * r0 + YG * g0 + YB * b0 + Y_OFFSET) >> 16);
-            yt[i + 1] = (byte) ((YR * r1 + YG * g1 + YB * b1 + Y_OFFSET) >> 16);
-            yb[i] = (byte) ((YR * r2 + YG * g2 + YB * b2 + Y_OFFSET) >> 16);
-            yb[i + 1] = (byte) ((YR * r3 + YG * g3 + YB * b3 + Y_OFFSET) >> 16);
-            int r = r0 + r1 + r2 + r3;
-            int g = g0 + g1 + g2 + g3;
-            int b = b0 + b1 + b2 + b3;
-            u[i >> 1] = (byte) ((UR * r + UG * g + UB * b + C_OFFSET) >> 18);
-            v[i >> 1] = (byte) ((VR * r + VG * g + VB * b + C_OFFSET) >> 18);
+        int a = top + x0;
+        int b = bottomBlack ? -1 : bottom + x0;
+        for (int j = 0, i = 0; i < n; j++, i += 2) {
+            int p0 = argb[a + i];
+            int p1 = argb[a + i + 1];
+            int p2 = b < 0 ? 0 : argb[b + i];
+            int p3 = b < 0 ? 0 : argb[b + i + 1];
+            // R and B sums (each at most 1020) share an int 16 bits apart without carrying into each other
+            int rb = (p0 & 0xff00ff) + (p1 & 0xff00ff) + (p2 & 0xff00ff) + (p3 & 0xff00ff);
+            int g = ((p0 & 0xff00) + (p1 & 0xff00) + (p2 & 0xff00) + (p3 & 0xff00)) >>> 8;
+            int r = rb >>> 16;
+            int bl = rb & 0xffff;
+            u[j] = (byte) ((UR * r + UG * g + UB * bl + C_OFFSET) >> 18);
+            v[j] = (byte) ((VR * r + VG * g + VB * bl + C_OFFSET) >> 18);
+        }
+    }
+
+    private static void luma(int[] argb, int from, byte[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            int p = argb[from + i];
+            out[i] = (byte) ((YR * ((p >> 16) & 255) + YG * ((p >> 8) & 255) + YB * (p & 255) + Y_OFFSET) >> 16);
         }
     }
 

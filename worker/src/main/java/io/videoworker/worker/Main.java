@@ -15,7 +15,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code: 0 success, 2 bad input or usage, 1 internal error. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #run(String...)}, writing to the given streams (tests). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("video-worker: internal error: " + e);
             e.printStackTrace(cmd.getErr());
