@@ -91,12 +91,12 @@ class PngDecodeTest {
 
     @Test
     void sixteenBitKeepsTheHighByte() throws ImageFormatException {
-        // gray16.png has 0x80FF at (0,1) and 0x7F80 at (1,1): high bytes 0x80 and 0x7F, where
-        // rounding to 8 bits would give 0x81 and 0x7F.
+        // gray16.png row 1 starts with 0x10FF and 0xF000: high bytes 0x10 and 0xF0 (libpng's
+        // strip_16), where rounding v * 255 / 65535 would give 0x11 and 0xEF.
         byte[] data = Fixtures.bytes("/image/png/gray16.png");
         DecodedImage image = decoder.decode("image/png", data, data.length);
-        assertThat(image.pixels()[image.width()]).isEqualTo(0xFF000000);
-        assertThat(image.pixels()[image.width() + 0]).isEqualTo(0xFF000000);
+        assertThat(image.pixels()[image.width()]).isEqualTo(0xFF101010);
+        assertThat(image.pixels()[image.width() + 1]).isEqualTo(0xFFF0F0F0);
     }
 
     @Test
