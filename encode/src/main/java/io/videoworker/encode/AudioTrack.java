@@ -29,6 +29,7 @@ import static org.bytedeco.ffmpeg.global.swresample.swr_free;
 import static org.bytedeco.ffmpeg.global.swresample.swr_get_delay;
 import static org.bytedeco.ffmpeg.global.swresample.swr_get_out_samples;
 import static org.bytedeco.ffmpeg.global.swresample.swr_init;
+import static org.bytedeco.ffmpeg.global.swresample.swr_set_matrix;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -66,6 +67,8 @@ final class AudioTrack implements AutoCloseable {
     static final long GAP_TOLERANCE_MS = 100;
     /** Input is resampled in slices of this many frames to bound the native buffers. */
     private static final int SLICE_FRAMES = 8192;
+    /** Most sound held back past the timeline's present (see {@link #horizon}); 10 s is 3.5 MB of floats. */
+    private static final int MAX_HOLD_SAMPLES = 10 * SAMPLE_RATE;
 
     private final Mp4Muxer muxer;
     private final Path file;
@@ -83,6 +86,11 @@ final class AudioTrack implements AutoCloseable {
     private int fifoEnd;
     private long encodedSamples;
     private boolean started;
+    /**
+     * The timeline's present, in samples: the latest video frame or audio arrival. Sound placed beyond it
+     * stays in the FIFO (up to {@link #MAX_HOLD_SAMPLES}) so that {@link #finish} can still cut it at the end.
+     */
+    private long horizon;
 
     // resampler for the current input format; rebuilt when the format changes
     private SwrContext swr;
@@ -147,6 +155,7 @@ final class AudioTrack implements AutoCloseable {
             flushResampler();
         }
         long target = toSamples(Math.max(0, atMs));
+        horizon = Math.max(horizon, target);
         if (target - writePosition() > toSamples(GAP_TOLERANCE_MS)) {
             // a new burst: finish the previous one, then silence up to its start
             flushResampler();
@@ -162,18 +171,30 @@ final class AudioTrack implements AutoCloseable {
         }
     }
 
-    /** True when any audio was given; then the track is padded to {@code endMs} and flushed. */
+    /** The timeline has reached {@code ms}: sound up to there may be encoded. */
+    void advance(long ms) {
+        horizon = Math.max(horizon, toSamples(ms));
+        if (started) {
+            encodeFrames(false);
+        }
+    }
+
+    /**
+     * True when any audio was given; then the track is padded with silence or cut to {@code endMs} (sound
+     * past the end has no picture to go with) and flushed.
+     */
     boolean finish(long endMs) {
         if (!started) {
             return false;
         }
         flushResampler();
         long target = toSamples(endMs);
+        horizon = Math.max(horizon, target);
         long placed = encodedSamples + fifoLength();
         if (placed < target) {
             appendSilence(target - placed);
         } else if (placed > target) {
-            // sound received after the end has no picture to go with; drop what is not encoded yet
+            // what was encoded already stays (it is at most what arrived more than 10 s ahead)
             fifoEnd = fifoStart + (int) Math.max(0, target - encodedSamples);
         }
         encodeFrames(true);
@@ -207,6 +228,10 @@ final class AudioTrack implements AutoCloseable {
             swr = new SwrContext(null);
             check(swr_alloc_set_opts2(swr, encoder.ch_layout(), AV_SAMPLE_FMT_FLTP, SAMPLE_RATE,
                     inLayout, AV_SAMPLE_FMT_S16, rate, 0, null), "swr_alloc_set_opts2", file);
+            if (channels == 1) {
+                // mono on both speakers at full level, as the browser client plays it (swr's default is -3 dB)
+                
+            }
             check(swr_init(swr), "swr_init(" + rate + " Hz, " + channels + " ch)", file);
         } finally {
             av_channel_layout_uninit(inLayout);
@@ -265,9 +290,11 @@ final class AudioTrack implements AutoCloseable {
         }
     }
 
-    /** Encodes full frames from the FIFO; with {@code all}, also a last short one. */
+    /** Encodes full frames up to the horizon (or past it beyond the hold limit); with {@code all}, everything. */
     private void encodeFrames(boolean all) {
-        while (fifoLength() >= frameSize || (all && fifoLength() > 0)) {
+        while (all ? fifoLength() > 0
+                : fifoLength() >= frameSize
+                        && (encodedSamples + frameSize <= horizon || fifoLength() > MAX_HOLD_SAMPLES)) {
             int n = Math.min(frameSize, fifoLength());
             check(av_frame_make_writable(frame), "av_frame_make_writable(audio)", file);
             mapFramePlanes();

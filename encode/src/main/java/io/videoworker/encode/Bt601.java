@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
  *
  * <p>This is the encoder's hot path: guacenc spent most of its time in swscale
  * converting whole frames. We convert only the damaged rectangle, straight
- * from the renderer's int pixels, one bulk copy per plane row.
+ * from the renderer's int pixels, into Java rows that go to the native planes
+ * with one bulk copy each.
  *
  * <p>Input pixels are {@code 0xAARRGGBB}, premultiplied over black, so alpha is
  * ignored. Pixels right of or below the canvas (odd-size padding) read as black.
@@ -16,11 +17,12 @@ import java.nio.ByteBuffer;
  */
 final class Bt601 {
 
-    // Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255, scaled by 2^16
-    private static final int YR = 16829;
-    private static final int YG = 33039;
-    private static final int YB = 6416;
+    // Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255, scaled by 2^16; luma goes through tables
+    // (measured ~15 % faster than multiplying on JDK 17, which does not vectorise these loops)
     private static final int Y_OFFSET = (16 << 16) + (1 << 15);
+    private static final int[] Y_R = table(16829, Y_OFFSET);
+    private static final int[] Y_G = table(33039, 0);
+    private static final int[] Y_B = table(6416, 0);
     // Cb = 128 + (-37.797 R - 74.203 G + 112 B) / 255; Cr = 128 + (112 R - 93.786 G - 18.214 B) / 255
     private static final int UR = -9714;
     private static final int UG = -19070;
@@ -30,127 +32,114 @@ final class Bt601 {
     private static final int VB = -4681;
     /** Chroma works on the sum of a 2x2 block: scale 2^16 * 4 = 2^18. */
     private static final int C_OFFSET = (128 << 18) + (1 << 17);
+    static final byte BLACK_Y = 16;
+    static final byte BLACK_C = (byte) 128;
 
     private byte[] yTop = new byte[0];
     private byte[] yBottom = new byte[0];
     private byte[] uRow = new byte[0];
     private byte[] vRow = new byte[0];
+    /** Stands in for the row below the canvas when the height is odd. */
+    private int[] blackRow = new int[0];
 
     /**
-     * Converts the even-aligned rectangle [x0, x1) x [y0, y1) of the canvas into the planes.
-     * Plane coordinates equal canvas coordinates; the planes must cover the rectangle.
+     * Converts the even-aligned rectangle [x0, x1) x [y0, y1) of the canvas into the planes, where
+     * {@code x1 <= canvasWidth + 1} and {@code y1 <= canvasHeight + 1}. Plane coordinates equal canvas
+     * coordinates.
      */
     void convert(int[] argb, int canvasWidth, int canvasHeight, int x0, int y0, int x1, int y1,
                  ByteBuffer yPlane, int yStride, ByteBuffer uPlane, int uStride, ByteBuffer vPlane, int vStride) {
-        assert (x0 & 1) == 0 && (y0 & 1) == 0 && (x1 & 1) == 0 && (y1 & 1) == 0;
+        if ((x0 | y0 | x1 | y1) % 2 != 0 || x1 > canvasWidth + 1 || y1 > canvasHeight + 1) {
+            throw new IllegalArgumentException("rectangle " + x0 + "," + y0 + " - " + x1 + "," + y1
+                    + " is not even-aligned inside " + canvasWidth + "x" + canvasHeight);
+        }
         int width = x1 - x0;
         if (width <= 0 || y1 <= y0) {
             return;
         }
-        ensureRows(width);
-        // Pairs of columns fully inside the canvas take the fast loop; an odd last column pairs with black.
+        ensureRows(width, canvasWidth);
+        // column pairs inside the canvas take the fast loop; an odd last column pairs with black
         int pairedEnd = Math.min(x1, canvasWidth & ~1);
         for (int y = y0; y < y1; y += 2) {
-            int top = y < canvasHeight ? y * canvasWidth : -1;
-            int bottom = y + 1 < canvasHeight ? (y + 1) * canvasWidth : -1;
-            if (top < 0) {
-                blackRows(width);
-            } else if (bottom < 0) {
-                rowPairs(argb, top, -1, x0, pairedEnd, true);
-                tail(argb, canvasWidth, top, top, pairedEnd, x1, x0, true);
-            } else {
-                rowPairs(argb, top, bottom, x0, pairedEnd, false);
-                tail(argb, canvasWidth, top, bottom, pairedEnd, x1, x0, false);
+            int top = y * canvasWidth;
+            int[] below = argb;
+            int bottom = top + canvasWidth;
+            if (y + 1 >= canvasHeight) {
+                below = blackRow;
+                bottom = 0;
+            }
+            pairs(argb, top, below, bottom, x0, pairedEnd);
+            if (pairedEnd < x1) {
+                lastColumn(argb[top + pairedEnd], below[bottom + pairedEnd], pairedEnd - x0);
             }
             yPlane.put(y * yStride + x0, yTop, 0, width);
             yPlane.put((y + 1) * yStride + x0, yBottom, 0, width);
-            int c = (y >> 1);
+            int c = y >> 1;
             uPlane.put(c * uStride + (x0 >> 1), uRow, 0, width >> 1);
             vPlane.put(c * vStride + (x0 >> 1), vRow, 0, width >> 1);
         }
     }
 
-    /**
-     * Columns [x0, to) of two canvas rows (the bottom row black when {@code bottomBlack}). Luma runs in
-     * simple counted loops the JIT can vectorise; chroma sums each 2x2 block with R and B packed in one int.
-     */
-    private void rowPairs(int[] argb, int top, int bottom, int x0, int to, boolean bottomBlack) {
-        int n = to - x0;
-        luma(argb, top + x0, yTop, n);
-        if (bottomBlack) {
-            java.util.Arrays.fill(yBottom, 0, n, (byte) (Y_OFFSET >> 16));
-        } else {
-            luma(argb, bottom + x0, yBottom, n);
-        }
+    /** Columns [x0, to) of row {@code top} of {@code argb} and row {@code bottom} of {@code below}. */
+    private void pairs(int[] argb, int top, int[] below, int bottom, int x0, int to) {
+        byte[] yt = yTop;
+        byte[] yb = yBottom;
         byte[] u = uRow;
         byte[] v = vRow;
-        int a = top + x0;
-        int b = bottomBlack ? -1 : bottom + x0;
-        for (int j = 0, i = 0; i < n; j++, i += 2) {
-            int p0 = argb[a + i];
-            int p1 = argb[a + i + 1];
-            int p2 = b < 0 ? 0 : argb[b + i];
-            int p3 = b < 0 ? 0 : argb[b + i + 1];
+        for (int x = x0, i = 0, j = 0; x < to; x += 2, i += 2, j++) {
+            int p0 = argb[top + x];
+            int p1 = argb[top + x + 1];
+            int p2 = below[bottom + x];
+            int p3 = below[bottom + x + 1];
+            yt[i] = luma(p0);
+            yt[i + 1] = luma(p1);
+            yb[i] = luma(p2);
+            yb[i + 1] = luma(p3);
             // R and B sums (each at most 1020) share an int 16 bits apart without carrying into each other
             int rb = (p0 & 0xff00ff) + (p1 & 0xff00ff) + (p2 & 0xff00ff) + (p3 & 0xff00ff);
             int g = ((p0 & 0xff00) + (p1 & 0xff00) + (p2 & 0xff00) + (p3 & 0xff00)) >>> 8;
             int r = rb >>> 16;
-            int bl = rb & 0xffff;
-            u[j] = (byte) ((UR * r + UG * g + UB * bl + C_OFFSET) >> 18);
-            v[j] = (byte) ((VR * r + VG * g + VB * bl + C_OFFSET) >> 18);
+            int b = rb & 0xffff;
+            u[j] = (byte) ((UR * r + UG * g + UB * b + C_OFFSET) >> 18);
+            v[j] = (byte) ((VR * r + VG * g + VB * b + C_OFFSET) >> 18);
         }
     }
 
-    private static void luma(int[] argb, int from, byte[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            int p = argb[from + i];
-            out[i] = (byte) ((YR * ((p >> 16) & 255) + YG * ((p >> 8) & 255) + YB * (p & 255) + Y_OFFSET) >> 16);
-        }
-    }
-
-    /** The last pair when the canvas width is odd: its right pixel is padding (black). */
-    private void tail(int[] argb, int canvasWidth, int top, int bottom, int from, int x1, int x0,
-                      boolean bottomBlack) {
-        if (from >= x1) {
-            return;
-        }
-        int x = from; // == canvasWidth - 1, the only column left
-        int p0 = x < canvasWidth ? argb[top + x] : 0;
-        int p2 = x < canvasWidth && !bottomBlack ? argb[bottom + x] : 0;
-        int r0 = (p0 >> 16) & 255, g0 = (p0 >> 8) & 255, b0 = p0 & 255;
-        int r2 = (p2 >> 16) & 255, g2 = (p2 >> 8) & 255, b2 = p2 & 255;
-        int i = x - x0;
-        byte black = (byte) (Y_OFFSET >> 16);
-        yTop[i] = (byte) ((YR * r0 + YG * g0 + YB * b0 + Y_OFFSET) >> 16);
-        yTop[i + 1] = black;
-        yBottom[i] = (byte) ((YR * r2 + YG * g2 + YB * b2 + Y_OFFSET) >> 16);
-        yBottom[i + 1] = black;
-        int r = r0 + r2;
-        int g = g0 + g2;
-        int b = b0 + b2;
+    /** The pair at row offset {@code i} whose right column is padding. */
+    private void lastColumn(int top, int bottom, int i) {
+        yTop[i] = luma(top);
+        yTop[i + 1] = BLACK_Y;
+        yBottom[i] = luma(bottom);
+        yBottom[i + 1] = BLACK_Y;
+        int rb = (top & 0xff00ff) + (bottom & 0xff00ff);
+        int g = ((top & 0xff00) + (bottom & 0xff00)) >>> 8;
+        int r = rb >>> 16;
+        int b = rb & 0xffff;
         uRow[i >> 1] = (byte) ((UR * r + UG * g + UB * b + C_OFFSET) >> 18);
         vRow[i >> 1] = (byte) ((VR * r + VG * g + VB * b + C_OFFSET) >> 18);
     }
 
-    private void blackRows(int width) {
-        java.util.Arrays.fill(yTop, 0, width, (byte) 16);
-        java.util.Arrays.fill(yBottom, 0, width, (byte) 16);
-        java.util.Arrays.fill(uRow, 0, width >> 1, (byte) 128);
-        java.util.Arrays.fill(vRow, 0, width >> 1, (byte) 128);
+    static byte luma(int p) {
+        return (byte) ((Y_R[(p >> 16) & 255] + Y_G[(p >> 8) & 255] + Y_B[p & 255]) >> 16);
     }
 
-    private void ensureRows(int width) {
+    private void ensureRows(int width, int canvasWidth) {
         if (yTop.length < width) {
             yTop = new byte[width];
             yBottom = new byte[width];
             uRow = new byte[width >> 1];
             vRow = new byte[width >> 1];
         }
+        if (blackRow.length < canvasWidth + 1) {
+            blackRow = new int[canvasWidth + 1];
+        }
     }
 
-    /** Y of one pixel, for tests. */
-    static int luma(int rgb) {
-        int r = (rgb >> 16) & 255, g = (rgb >> 8) & 255, b = rgb & 255;
-        return (YR * r + YG * g + YB * b + Y_OFFSET) >> 16;
+    private static int[] table(int coefficient, int offset) {
+        int[] t = new int[256];
+        for (int i = 0; i < 256; i++) {
+            t[i] = coefficient * i + offset;
+        }
+        return t;
     }
 }

@@ -33,9 +33,6 @@ public final class Mp4Writer implements AutoCloseable {
     public static final int AUDIO_CHANNELS = AudioTrack.CHANNELS;
     public static final int AUDIO_BIT_RATE = AudioTrack.BIT_RATE;
 
-    /** Repeats that close the video; see {@link #finish}. */
-    private static final int FINAL_RUN_FRAMES = 3;
-
     private final Path output;
     private final Path partial;
     private final VideoSettings settings;
@@ -100,13 +97,16 @@ public final class Mp4Writer implements AutoCloseable {
     }
 
     /**
-     * Encodes the current picture at {@code ptsMs} (ms from the start of the video). A time that does not
-     * increase is moved to 1 ms after the previous frame. After an idle stretch, repeats of the previous
+     * Encodes the current picture at {@code ptsMs} (ms from the start of the video). The first picture is
+     * shown from 0 whatever its time; a later time that does not increase is moved to 1 ms after the previous
+     * frame. After an idle stretch, repeats of the previous
      * picture are inserted as keyframes every keyframe interval, so seeking stays fast.
      */
     public void emit(long ptsMs) {
         ensureOpen();
-        long pts = Math.max(ptsMs, lastPts + 1);
+        // The video starts at 0 with the first picture: before it there is nothing else to show, and a
+        // leading gap would be an empty edit that players render as black or skip.
+        long pts = frames == 0 ? 0 : Math.max(ptsMs, lastPts + 1);
         boolean key = true;
         if (frames > 0) {
             long interval = settings.keyframeIntervalMs();
@@ -119,6 +119,7 @@ public final class Mp4Writer implements AutoCloseable {
             key = pts - lastKey >= interval;
         }
         encode(picture.frame(), pts, key);
+        audio.advance(pts);
         av_frame_unref(held);
         check(av_frame_ref(held, picture.frame()), "av_frame_ref", output);
     }
@@ -176,17 +177,7 @@ public final class Mp4Writer implements AutoCloseable {
             encode(held, at, true);
             lastKey = at;
         }
-        // Close the track with a short run of repeats ending 1 ms before the end, the last one lasting 1 ms.
-        // x264 gives each frame the decode time of the frame two places earlier (B-frame delay); after an
-        // idle stretch a lone final frame would leave the decode timeline, and with it the track's media
-        // duration (which some players read), seconds short of the presentation end.
-        for (long t = Math.max(lastPts + 1, end - FINAL_RUN_FRAMES); t < end; t++) {
-            boolean key = t - lastKey >= interval;
-            encode(held, t, key);
-            if (key) {
-                lastKey = t;
-            }
-        }
+        // The last picture lasts until the end: the muxer ends the track at its last packet's duration.
         video.flush(end);
         boolean hasAudio = audio.finish(end);
         muxer.finish();

@@ -71,7 +71,12 @@ final class VideoTrack implements AutoCloseable {
         encoder.height(settings.outputHeight());
         encoder.time_base(av_make_q(1, 1000));
         encoder.gop_size(GOP_FRAMES);
-        if (System.getProperty("vw.bframes") != null) { encoder.max_b_frames(Integer.getInteger("vw.bframes")); } // TEMP
+        // No B-frames: with a variable frame rate x264 gives each frame the decode time of the frame two
+        // places earlier, seconds behind its presentation time after an idle stretch; players that seek by
+        // decode time then start at the wrong keyframe, and the track's media duration (decode timeline)
+        // falls short of its presentation end. Measured on busy synthetic 1024x768 content: +0.8 % size,
+        // 35 % faster.
+        encoder.max_b_frames(0);
         encoder.thread_count(0); // libavcodec's default is 1; 0 lets x264 pick (1.5 x cores)
         if (muxer.wantsGlobalHeader()) {
             encoder.flags(encoder.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);

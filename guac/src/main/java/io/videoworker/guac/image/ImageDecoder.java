@@ -126,10 +126,13 @@ public final class ImageDecoder implements AutoCloseable {
         }
         ImageHeaders.Size size = ImageHeaders.read(actual, data, length);
         checkLimits(actual, size);
-        return switch (actual) {
-            case PNG, JPEG -> imageIo.decode(actual, data, length, size.width(), size.height());
-            case WEBP -> webp.decode(data, length, size.width(), size.height());
-        };
+        if (actual == ImageFormat.WEBP) {
+            // Refuse cut or inconsistent files here (FFmpeg might half-decode them) and hand
+            // FFmpeg exactly the RIFF file, without any trailing bytes.
+            int riffLength = ImageHeaders.checkWebpStructure(data, length, size);
+            return webp.decode(data, riffLength, size.width(), size.height());
+        }
+        return imageIo.decode(actual, data, length, size.width(), size.height());
     }
 
     private void checkLimits(ImageFormat format, ImageHeaders.Size size) throws ImageFormatException {

@@ -25,7 +25,7 @@ final class ImageHeaders {
 
     /** Signature (8 bytes), then the IHDR chunk: length, "IHDR", width, height (big-endian). */
     static Size png(byte[] data, int length) throws ImageFormatException {
-        if (length < 8 + 8 + 13) {
+        if (length < 8 + 8 + 8) {
             throw new ImageFormatException("image/png truncated: " + length + " bytes, no complete IHDR");
         }
         if (!isFourcc(data, 12, "IHDR") || bigEndian32(data, 8) != 13) {
@@ -37,6 +37,41 @@ final class ImageHeaders {
             throw new ImageFormatException("image/png declares invalid dimensions " + width + "x" + height);
         }
         return new Size((int) width, (int) height);
+    }
+
+    /**
+     * For a grey PNG of depth 1, 2 or 4 with a tRNS chunk: the transparent grey level scaled to
+     * 8 bits ({@code v * 255 / (2^depth - 1)}, as the samples are expanded); otherwise -1.
+     * ImageIO does not apply such keys itself (it compares the unscaled key with scaled samples).
+     */
+    static int pngLowDepthGreyKey(byte[] data, int length) {
+        if (length < 33 || !isFourcc(data, 12, "IHDR")) {
+            return -1;
+        }
+        int depth = data[24] & 0xFF;
+        int colourType = data[25] & 0xFF;
+        if (colourType != 0 || depth >= 8 || depth == 0) {
+            return -1;
+        }
+        // Chunks: length (4), type (4), payload, CRC (4). tRNS must precede the first IDAT.
+        long pos = 8;
+        while (pos + 8 <= length) {
+            int at = (int) pos;
+            long size = bigEndian32(data, at);
+            if (isFourcc(data, at + 4, "IDAT") || isFourcc(data, at + 4, "IEND")) {
+                return -1;
+            }
+            if (isFourcc(data, at + 4, "tRNS")) {
+                if (size < 2 || at + 10 > length) {
+                    return -1;
+                }
+                int maximum = (1 << depth) - 1;
+                int key = bigEndian16(data, at + 8) & maximum; // libpng keeps only the low bits too
+                return key * 255 / maximum;
+            }
+            pos += 12 + size;
+        }
+        return -1;
     }
 
     // ---------------------------------------------------------------- JPEG
@@ -102,62 +137,97 @@ final class ImageHeaders {
     private static final int VP8X_ANIMATION = 0x02;
 
     /**
-     * RIFF container: "RIFF", size, "WEBP", then either a simple "VP8 " / "VP8L" chunk or a
-     * "VP8X" chunk (canvas size) followed by optional chunks and the image chunk. Also checks
-     * that the RIFF payload and the image chunk are complete, so that truncated data is refused
-     * here rather than half-decoded.
+     * The size a WebP declares in its first chunk: "VP8 " and "VP8L" carry the image size,
+     * "VP8X" the canvas size. Only the first 30 bytes are read; {@link #checkWebpStructure}
+     * validates the rest once the size has passed the limits.
      */
     static Size webp(byte[] data, int length) throws ImageFormatException {
-        if (length < 20 || !isFourcc(data, 0, "RIFF") || !isFourcc(data, 8, "WEBP")) {
-            throw new ImageFormatException(length < 20
+        if (length < 12 || !isFourcc(data, 0, "RIFF") || !isFourcc(data, 8, "WEBP")) {
+            throw new ImageFormatException(length < 12
                     ? "image/webp truncated: " + length + " bytes, no complete RIFF header"
                     : "image/webp does not start with a RIFF/WEBP header");
         }
+        if (length < 20) {
+            throw new ImageFormatException("image/webp truncated: " + length + " bytes, no image chunk");
+        }
+        int p = 20;
+        if (isFourcc(data, 12, "VP8 ")) {
+            if (length < p + 10) {
+                throw new ImageFormatException("image/webp truncated inside the VP8 frame header");
+            }
+            // Frame tag (3 bytes: key frame bit, version, show bit, first partition size),
+            // start code 9D 01 2A, then 14-bit width and height, each with 2 scaling bits.
+            boolean keyFrame = (data[p] & 1) == 0;
+            if (!keyFrame || (data[p + 3] & 0xFF) != 0x9D || (data[p + 4] & 0xFF) != 0x01
+                    || (data[p + 5] & 0xFF) != 0x2A) {
+                throw new ImageFormatException("image/webp VP8 chunk is not a VP8 key frame");
+            }
+            return positive(littleEndian16(data, p + 6) & 0x3FFF, littleEndian16(data, p + 8) & 0x3FFF);
+        }
+        if (isFourcc(data, 12, "VP8L")) {
+            // Signature 0x2F, then 14 bits width-1, 14 bits height-1, alpha bit, 3-bit version.
+            if (length < p + 5) {
+                throw new ImageFormatException("image/webp truncated inside the VP8L header");
+            }
+            if ((data[p] & 0xFF) != 0x2F) {
+                throw new ImageFormatException("image/webp VP8L chunk has no lossless signature");
+            }
+            long bits = littleEndian32(data, p + 1);
+            if ((bits >>> 29) != 0) {
+                throw new ImageFormatException("image/webp VP8L version " + (bits >>> 29) + " is unknown");
+            }
+            return new Size((int) (bits & 0x3FFF) + 1, (int) ((bits >>> 14) & 0x3FFF) + 1);
+        }
+        if (isFourcc(data, 12, "VP8X")) {
+            // Flags (1 byte), 3 reserved bytes, canvas width-1 and height-1 (24 bits each).
+            if (length < p + 10) {
+                throw new ImageFormatException("image/webp truncated inside the VP8X header");
+            }
+            return new Size(littleEndian24(data, p + 4) + 1, littleEndian24(data, p + 7) + 1);
+        }
+        throw new ImageFormatException("image/webp starts with an unexpected chunk '"
+                + new String(data, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1) + "'");
+    }
+
+    /**
+     * Checks that the RIFF payload and the image chunk are complete and consistent, so truncated
+     * or inconsistent files are refused here with a clear message rather than half-decoded.
+     * {@code size} is what {@link #webp} returned.
+     *
+     * @return the length of the RIFF file; bytes after it are not part of the image
+     */
+    static int checkWebpStructure(byte[] data, int length, Size size) throws ImageFormatException {
+        String what = "image/webp " + size.width() + "x" + size.height();
         long riffEnd = 8 + littleEndian32(data, 4);
         if (riffEnd > length) {
-            throw new ImageFormatException("image/webp truncated: the RIFF header declares "
+            throw new ImageFormatException(what + " truncated: the RIFF header declares "
                     + riffEnd + " bytes, only " + length + " present");
         }
         int end = (int) riffEnd;
-        int pos = 12;
-        Chunk first = chunk(data, pos, end);
+        Chunk first = chunk(data, 12, end, what);
         if (first.is("VP8 ") || first.is("VP8L")) {
-            return imageChunkSize(data, first);
+            checkImageChunk(data, first, size, what);
+            return end;
         }
-        if (!first.is("VP8X")) {
-            throw new ImageFormatException("image/webp starts with an unexpected chunk '" + first.name() + "'");
-        }
+        // VP8X: flags first; the image chunk follows optional ICCP / ALPH / other chunks.
         if (first.size < 10) {
-            throw new ImageFormatException("image/webp has a VP8X chunk of only " + first.size + " bytes");
+            throw new ImageFormatException(what + " has a VP8X chunk of only " + first.size + " bytes");
         }
-        int flags = data[first.payload] & 0xFF;
-        int canvasWidth = littleEndian24(data, first.payload + 4) + 1;
-        int canvasHeight = littleEndian24(data, first.payload + 7) + 1;
-        Size canvas = new Size(canvasWidth, canvasHeight);
-        if ((flags & VP8X_ANIMATION) != 0) {
-            // Report the canvas too: the caller's size limit is checked on whatever we return.
-            throw new ImageFormatException("image/webp " + canvasWidth + "x" + canvasHeight
-                    + " is animated, which is not supported");
+        if ((data[first.payload] & VP8X_ANIMATION) != 0) {
+            throw new ImageFormatException(what + " is animated, which is not supported");
         }
-        // The image chunk follows the optional ICCP/ALPH chunks.
-        pos = first.next;
+        int pos = first.next;
         while (true) {
             if (pos + 8 > end) {
-                throw new ImageFormatException("image/webp " + canvasWidth + "x" + canvasHeight
-                        + " has no VP8/VP8L image chunk (truncated?)");
+                throw new ImageFormatException(what + " has no VP8/VP8L image chunk (truncated?)");
             }
-            Chunk chunk = chunk(data, pos, end);
+            Chunk chunk = chunk(data, pos, end, what);
             if (chunk.is("VP8 ") || chunk.is("VP8L")) {
-                Size image = imageChunkSize(data, chunk);
-                if (!image.equals(canvas)) {
-                    throw new ImageFormatException("image/webp canvas " + canvasWidth + "x" + canvasHeight
-                            + " differs from its image " + image.width() + "x" + image.height());
-                }
-                return canvas;
+                checkImageChunk(data, chunk, size, what);
+                return end;
             }
             if (chunk.is("ANMF") || chunk.is("ANIM")) {
-                throw new ImageFormatException("image/webp " + canvasWidth + "x" + canvasHeight
-                        + " is animated, which is not supported");
+                throw new ImageFormatException(what + " is animated, which is not supported");
             }
             pos = chunk.next;
         }
@@ -170,57 +240,57 @@ final class ImageHeaders {
         }
     }
 
-    private static Chunk chunk(byte[] data, int pos, int end) throws ImageFormatException {
+    private static Chunk chunk(byte[] data, int pos, int end, String what) throws ImageFormatException {
         if (pos + 8 > end) {
-            throw new ImageFormatException("image/webp truncated inside a chunk header at byte " + pos);
+            throw new ImageFormatException(what + " truncated inside a chunk header at byte " + pos);
         }
         String name = new String(data, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
         long size = littleEndian32(data, pos + 4);
         long payloadEnd = pos + 8L + size;
         if (payloadEnd > end) {
-            throw new ImageFormatException("image/webp truncated: chunk '" + name + "' declares "
+            throw new ImageFormatException(what + " truncated: chunk '" + name + "' declares "
                     + size + " bytes, only " + (end - pos - 8) + " present");
         }
         long next = Math.min(payloadEnd + (size & 1), end);
         return new Chunk(name, pos + 8, (int) size, (int) next);
     }
 
-    private static Size imageChunkSize(byte[] data, Chunk chunk) throws ImageFormatException {
+    /** The image chunk must describe the declared size and hold its first VP8 partition. */
+    private static void checkImageChunk(byte[] data, Chunk chunk, Size declared, String what)
+            throws ImageFormatException {
         int p = chunk.payload;
+        Size image;
         if (chunk.is("VP8 ")) {
-            // Frame tag (3 bytes: key frame bit, version, show bit, first partition size),
-            // start code 9D 01 2A, then 14-bit width and height, each with 2 scaling bits.
             if (chunk.size < 10) {
-                throw new ImageFormatException("image/webp VP8 chunk of only " + chunk.size + " bytes");
+                throw new ImageFormatException(what + " has a VP8 chunk of only " + chunk.size + " bytes");
             }
             int tag = (data[p] & 0xFF) | (data[p + 1] & 0xFF) << 8 | (data[p + 2] & 0xFF) << 16;
-            boolean keyFrame = (tag & 1) == 0;
-            int firstPartitionSize = tag >>> 5;
-            if (!keyFrame || (data[p + 3] & 0xFF) != 0x9D || (data[p + 4] & 0xFF) != 0x01
+            if ((tag & 1) != 0 || (data[p + 3] & 0xFF) != 0x9D || (data[p + 4] & 0xFF) != 0x01
                     || (data[p + 5] & 0xFF) != 0x2A) {
-                throw new ImageFormatException("image/webp VP8 chunk is not a VP8 key frame");
+                throw new ImageFormatException(what + ": VP8 chunk is not a VP8 key frame");
             }
-            int width = littleEndian16(data, p + 6) & 0x3FFF;
-            int height = littleEndian16(data, p + 8) & 0x3FFF;
-            if (width == 0 || height == 0) {
-                throw new ImageFormatException("image/webp declares invalid dimensions " + width + "x" + height);
-            }
+            int firstPartitionSize = tag >>> 5;
             if (firstPartitionSize > chunk.size - 10) {
-                throw new ImageFormatException("image/webp " + width + "x" + height
-                        + " truncated: VP8 first partition of " + firstPartitionSize + " bytes, only "
-                        + (chunk.size - 10) + " present");
+                throw new ImageFormatException(what + " truncated: VP8 first partition of "
+                        + firstPartitionSize + " bytes, only " + (chunk.size - 10) + " present");
             }
-            return new Size(width, height);
+            image = new Size(littleEndian16(data, p + 6) & 0x3FFF, littleEndian16(data, p + 8) & 0x3FFF);
+        } else {
+            if (chunk.size < 5 || (data[p] & 0xFF) != 0x2F) {
+                throw new ImageFormatException(what + ": VP8L chunk has no lossless signature");
+            }
+            long bits = littleEndian32(data, p + 1);
+            image = new Size((int) (bits & 0x3FFF) + 1, (int) ((bits >>> 14) & 0x3FFF) + 1);
         }
-        // VP8L: signature 0x2F, then 14 bits width-1, 14 bits height-1, alpha bit, 3-bit version.
-        if (chunk.size < 5 || (data[p] & 0xFF) != 0x2F) {
-            throw new ImageFormatException("image/webp VP8L chunk has no lossless signature");
+        if (!image.equals(declared)) {
+            throw new ImageFormatException(what + " canvas holds an image of " + image.width() + "x"
+                    + image.height());
         }
-        long bits = littleEndian32(data, p + 1);
-        int width = (int) (bits & 0x3FFF) + 1;
-        int height = (int) ((bits >>> 14) & 0x3FFF) + 1;
-        if ((bits >>> 29) != 0) {
-            throw new ImageFormatException("image/webp VP8L version " + (bits >>> 29) + " is unknown");
+    }
+
+    private static Size positive(int width, int height) throws ImageFormatException {
+        if (width == 0 || height == 0) {
+            throw new ImageFormatException("image/webp declares invalid dimensions " + width + "x" + height);
         }
         return new Size(width, height);
     }

@@ -24,7 +24,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p>Conversions: palette entries (with tRNS alpha) are looked up; grey depths below 8 come
  * scaled from ImageIO ({@code v * 255 / (2^depth - 1)}, the same as libpng's expansion); tRNS
- * colour keys on grey/RGB images become an alpha channel (ImageIO does this since JDK 11); 16-bit
+ * colour keys on grey/RGB images become an alpha channel (ImageIO does this since JDK 11, except
+ * for grey below 8 bits, which is done here); 16-bit
  * samples keep their high byte (libpng's {@code png_set_strip_16}). Gamma/ICC chunks are ignored.
  *
  * <p>One reader per format, created on first use and reused. Not thread-safe.
@@ -60,7 +61,24 @@ final class ImageIoDecoder implements AutoCloseable {
         if (image.getWidth() != width || image.getHeight() != height) {
             throw new ImageFormatException(what + " decoded to " + image.getWidth() + "x" + image.getHeight());
         }
-        return new DecodedImage(width, height, toPremultipliedArgb(image));
+        int[] pixels = toPremultipliedArgb(image);
+        if (format == ImageFormat.PNG) {
+            applyLowDepthGreyKey(ImageHeaders.pngLowDepthGreyKey(data, length), pixels);
+        }
+        return new DecodedImage(width, height, pixels);
+    }
+
+    /** Makes the pixels of a 1/2/4-bit grey PNG's tRNS level transparent (ImageIO misses them). */
+    private static void applyLowDepthGreyKey(int key, int[] pixels) {
+        if (key < 0) {
+            return;
+        }
+        int opaqueKey = 0xFF000000 | key * 0x010101;
+        for (int i = 0; i < pixels.length; i++) {
+            if (pixels[i] == opaqueKey) {
+                pixels[i] = 0;
+            }
+        }
     }
 
     /** Converts any ImageIO result to premultiplied ARGB, reading the raster directly. */
@@ -198,37 +216,35 @@ final class ImageIoDecoder implements AutoCloseable {
     /** 8-bit samples in one array: the layouts ImageIO produces for 8-bit PNGs and JPEGs. */
     private static void convertBytes(byte[] data, int[] offsets, int pixelStride, int rowStride,
                                      int width, int height, int colours, boolean hasAlpha, int[] out) {
-        int first = offsets[0];
         for (int y = 0; y < height; y++) {
-            int at = y * rowStride;
+            int rowStart = y * rowStride;
             int o = y * width;
-            if (colours == 3 && !hasAlpha) {
-                int r = first + at;
-                int g = offsets[1] + at;
-                int b = offsets[2] + at;
-                for (int x = 0; x < width; x++, r += pixelStride, g += pixelStride, b += pixelStride) {
-                    out[o + x] = 0xFF000000 | (data[r] & 0xFF) << 16 | (data[g] & 0xFF) << 8 | (data[b] & 0xFF);
-                }
-            } else if (colours == 3) {
-                int r = first + at;
-                int g = offsets[1] + at;
-                int b = offsets[2] + at;
-                int a = offsets[3] + at;
-                for (int x = 0; x < width; x++, r += pixelStride, g += pixelStride, b += pixelStride, a += pixelStride) {
-                    out[o + x] = Premultiply.rounded(data[a] & 0xFF, data[r] & 0xFF, data[g] & 0xFF, data[b] & 0xFF);
+            int first = offsets[0] + rowStart;
+            if (colours == 3) {
+                int green = offsets[1] + rowStart;
+                int blue = offsets[2] + rowStart;
+                if (!hasAlpha) {
+                    for (int x = 0, at = 0; x < width; x++, at += pixelStride) {
+                        out[o + x] = 0xFF000000 | (data[first + at] & 0xFF) << 16
+                                | (data[green + at] & 0xFF) << 8 | (data[blue + at] & 0xFF);
+                    }
+                } else {
+                    int alpha = offsets[3] + rowStart;
+                    for (int x = 0, at = 0; x < width; x++, at += pixelStride) {
+                        out[o + x] = Premultiply.rounded(data[alpha + at] & 0xFF, data[first + at] & 0xFF,
+                                data[green + at] & 0xFF, data[blue + at] & 0xFF);
+                    }
                 }
             } else if (!hasAlpha) {
-                int v = first + at;
-                for (int x = 0; x < width; x++, v += pixelStride) {
-                    int grey = data[v] & 0xFF;
+                for (int x = 0, at = 0; x < width; x++, at += pixelStride) {
+                    int grey = data[first + at] & 0xFF;
                     out[o + x] = 0xFF000000 | grey << 16 | grey << 8 | grey;
                 }
             } else {
-                int v = first + at;
-                int a = offsets[1] + at;
-                for (int x = 0; x < width; x++, v += pixelStride, a += pixelStride) {
-                    int grey = data[v] & 0xFF;
-                    out[o + x] = Premultiply.rounded(data[a] & 0xFF, grey, grey, grey);
+                int alpha = offsets[1] + rowStart;
+                for (int x = 0, at = 0; x < width; x++, at += pixelStride) {
+                    int grey = data[first + at] & 0xFF;
+                    out[o + x] = Premultiply.rounded(data[alpha + at] & 0xFF, grey, grey, grey);
                 }
             }
         }
@@ -243,6 +259,16 @@ final class ImageIoDecoder implements AutoCloseable {
                 throw new ImageFormatException(format.mimetype() + ": no ImageIO reader available");
             }
             reader = readers.next();
+            // Prefer the JDK's own reader over plugins that may sit on the class path.
+            while (!reader.getClass().getName().startsWith("com.sun.imageio.") && readers.hasNext()) {
+                ImageReader next = readers.next();
+                if (next.getClass().getName().startsWith("com.sun.imageio.")) {
+                    reader.dispose();
+                    reader = next;
+                } else {
+                    next.dispose();
+                }
+            }
             if (format == ImageFormat.PNG) {
                 pngReader = reader;
             } else {
@@ -292,7 +318,8 @@ final class ImageIoDecoder implements AutoCloseable {
 
         @Override
         public void warningOccurred(ImageReader source, String warning) {
-            if (message == null && warning != null && warning.toLowerCase(java.util.Locale.ROOT).contains("premature end")) {
+            if (message == null && warning != null
+                    && warning.toLowerCase(java.util.Locale.ROOT).contains("premature end")) {
                 message = warning;
             }
         }

@@ -6,10 +6,12 @@ package io.videoworker.guac.image;
  *
  * <ol>
  *   <li><b>"Fancy" chroma upsampling.</b> Every output pixel gets its U and V from the four
- *       chroma samples around it, weighted 9:3:3:1 toward the nearest one. libwebp evaluates the
- *       weights in two rounded steps (see {@link #upsampleRow}), so the result is not simply
- *       {@code (9a+3b+3c+d+8)>>4}. The first and last rows and columns only have one neighbour
- *       in that direction and use the nearest sample itself instead.</li>
+ *       chroma samples around it, weighted 9:3:3:1 toward the nearest one, rounded as
+ *       {@code (9 n + 3 a + 3 b + f + 8) >> 4}. libwebp evaluates it in two truncating steps
+ *       (see {@link #upsampleRow}); those give exactly the same value, since
+ *       {@code floor(floor(x / 8) / 2) == floor(x / 16)}. At the picture's edges the missing
+ *       neighbour row or column is replaced by the nearest one, which reduces to
+ *       {@code (3 n + f + 2) >> 2} there.</li>
  *   <li><b>BT.601 limited-range YUV to RGB</b> in 14-bit fixed point, with the products kept to
  *       8 fractional bits first (emulating a 16-bit "multiply high") and a 6-bit final descale
  *       with clipping (see {@link #toRed}).</li>
@@ -26,8 +28,9 @@ final class WebpYuvConverter {
     //   0.391 * 2^14 =  6419 (U in green)  0.813 * 2^14 = 13320 (V in green)
     //   2.018 * 2^14 = 33050 (U in blue)
     // Each sample is multiplied as "(sample << 8) * coefficient >> 16", i.e. sample * coeff >> 8,
-    // which leaves 6 fractional bits. The constants below fold in the -16 luma offset, the -128
-    // chroma offsets and nothing else: the final ">> 6" truncates.
+    // which leaves 6 fractional bits. The offsets fold in the -16 luma and -128 chroma offsets
+    // (e.g. red: -(16 * 19077 + 128 * 26149) / 256 = -14266.8) plus half a unit of the result
+    // (32 = 0.5 * 2^6), so that the final ">> 6" rounds: -14266.8 + 32 ≈ -14234.
     private static final int LUMA_GAIN = 19077;
     private static final int RED_FROM_V = 26149;
     private static final int GREEN_FROM_U = 6419;
@@ -122,9 +125,9 @@ final class WebpYuvConverter {
      *   diagonal = (N[n] + N[o] + F[n] + F[o] + 8 + 2 * (N[o] + F[n])) >> 3
      *   value    = (N[n] + diagonal) >> 1
      * </pre>
-     * which approximates {@code (9 N[n] + 3 N[o] + 3 F[n] + F[o]) / 16} with two truncations.
-     * The first column, and the last one when the width is even, have no second column: there
-     * the value is the vertical blend {@code (3 N + F + 2) >> 2} alone.
+     * which equals {@code (9 N[n] + 3 N[o] + 3 F[n] + F[o] + 8) >> 4} exactly. The first column,
+     * and the last one when the width is even, have no second column: there the value is the
+     * vertical blend {@code (3 N + F + 2) >> 2} alone (the same formula with {@code o = n}).
      */
     static void upsampleRow(byte[] plane, int nearStart, int farStart, int width, int[] out) {
         int nearLeft = plane[nearStart] & 0xFF;
@@ -167,7 +170,7 @@ final class WebpYuvConverter {
         return (sample * coefficient) >> 8;
     }
 
-    /** Drops the 6 fractional bits (truncating); values below 0 become 0, above 255 become 255. */
+    /** Drops the 6 fractional bits; values below 0 become 0, above 255 become 255. */
     private static int clipAndDescale(int value) {
         if ((value & ~IN_RANGE_MASK) == 0) {
             return value >> FRACTION_BITS;

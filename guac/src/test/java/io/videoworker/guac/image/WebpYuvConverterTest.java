@@ -45,7 +45,7 @@ class WebpYuvConverterTest {
                 int r = WebpYuvConverter.toRed(luma, chroma);
                 int g = WebpYuvConverter.toGreen(luma, chroma, chroma);
                 int b = WebpYuvConverter.toBlue(luma, chroma);
-                assertThat(new int[] {r, g, b}).allMatch(c -> c >= 0 && c <= 255);
+                assertThat(java.util.List.of(r, g, b)).allMatch(c -> c >= 0 && c <= 255);
                 assertThat(r).isEqualTo(Oracle.yuvToR(luma, chroma));
                 assertThat(g).isEqualTo(Oracle.yuvToG(luma, chroma, chroma));
                 assertThat(b).isEqualTo(Oracle.yuvToB(luma, chroma));

@@ -14,7 +14,6 @@ import io.videoworker.worker.convert.SessionInput;
 import io.videoworker.worker.convert.Snapshots;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -156,6 +155,10 @@ public final class ConvertCommand implements Callable<Integer> {
         o.put("audio", results.stream().anyMatch(ConversionResult::audio));
         o.put("bytes", results.stream().mapToLong(ConversionResult::bytes).sum());
         o.put("wall_ms", results.stream().mapToLong(ConversionResult::wallMs).sum());
+        ObjectNode stages = o.putObject("stage_ms");
+        stages.put("render", results.stream().mapToLong(ConversionResult::renderMs).sum());
+        stages.put("convert", results.stream().mapToLong(ConversionResult::convertMs).sum());
+        stages.put("encode", results.stream().mapToLong(ConversionResult::encodeMs).sum());
         ArrayNode w = o.putArray("warnings");
         results.stream().flatMap(r -> r.warnings().stream()).forEach(w::add);
         if (results.size() > 1) {
@@ -167,11 +170,5 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         out.println(m.writeValueAsString(o));
         out.flush();
-    }
-
-    static long[] sorted(long[] t) {
-        long[] c = t.clone();
-        Arrays.sort(c);
-        return c;
     }
 }

@@ -49,7 +49,8 @@ public final class Converter {
             Mp4Result r = finish(player, sink, input.parts().get(0));
             Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return new ConversionResult(output, r.width(), r.height(), r.frames(), r.durationMs(), r.hasAudio(),
-                    r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary());
+                    r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary(), sink.convertMillis(),
+                    sink.encodeMillis());
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -95,7 +96,8 @@ public final class Converter {
                     f.put("duration", end - start);
                     f.put("size", r.bytes());
                     results.add(new ConversionResult(out, r.width(), r.height(), r.frames(), r.durationMs(),
-                            r.hasAudio(), r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary()));
+                            r.hasAudio(), r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary(),
+                            sink.convertMillis(), sink.encodeMillis()));
                 } finally {
                     Files.deleteIfExists(tmp);
                 }

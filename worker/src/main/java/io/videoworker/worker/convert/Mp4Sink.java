@@ -21,6 +21,8 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
     private Mp4Writer writer;
     private final List<Object[]> earlyAudio = new ArrayList<>();
     private Mp4Result result;
+    private long convertNanos;
+    private long encodeNanos;
 
     Mp4Sink(Path output, ConvertOptions options) {
         this.output = output;
@@ -44,12 +46,16 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
         if (d == null) {
             return;
         }
+        long t = System.nanoTime();
         writer.update(f.pixels(), f.width(), f.height(), d[0], d[1], d[2], d[3]);
+        convertNanos += System.nanoTime() - t;
     }
 
     @Override
     public void show(long ms) {
+        long t = System.nanoTime();
         writer.emit(ms);
+        encodeNanos += System.nanoTime() - t;
     }
 
     @Override
@@ -66,13 +72,25 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
     @Override
     public void end(long ms) {
         if (writer != null) {
+            long t = System.nanoTime();
             result = writer.finish(ms);
+            encodeNanos += System.nanoTime() - t;
         }
     }
 
     /** The finished file's figures, or null if no picture was ever produced. */
     Mp4Result result() {
         return result;
+    }
+
+    /** Time spent converting pictures to the encoder's format (colour conversion, scaling). */
+    long convertMillis() {
+        return convertNanos / 1_000_000;
+    }
+
+    /** Time spent encoding and muxing. */
+    long encodeMillis() {
+        return encodeNanos / 1_000_000;
     }
 
     @Override

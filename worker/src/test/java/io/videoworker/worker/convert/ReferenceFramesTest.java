@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Faithfulness to Guacamole's own browser player: our snapshots against the frames that
- * guacamole-common-js rendered (samples/REFERENCE.md). Exact where only PNG images were drawn;
- * mean absolute error ≤ 1.0 per channel where WebP was.
+ * guacamole-common-js rendered (samples/REFERENCE.md). Exact (±1) everywhere: WebP is decoded
+ * like libwebp (fancy chroma upsampling), as the browser does, so the WebP frames match as well;
+ * the issue's looser bound for WebP (mean absolute error ≤ 1.0) is checked on top.
  */
 class ReferenceFramesTest {
     static final Path SAMPLES = Path.of("../samples");
@@ -79,7 +80,7 @@ class ReferenceFramesTest {
             }
         }
         double mae = sum / (4.0 * ref.getWidth() * ref.getHeight());
-        boolean ok = webp ? mae <= 1.0 : max <= 1;
+        boolean ok = max <= 1 && mae <= (webp ? 1.0 : 0.01);
         if (!ok) {
             failures.add(String.format("%s t%d %s: MAE %.3f, max %d, %d pixels differ", name, t, variant, mae, max, differing));
         }
