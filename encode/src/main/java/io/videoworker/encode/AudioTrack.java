@@ -230,7 +230,7 @@ final class AudioTrack implements AutoCloseable {
                     inLayout, AV_SAMPLE_FMT_S16, rate, 0, null), "swr_alloc_set_opts2", file);
             if (channels == 1) {
                 // mono on both speakers at full level, as the browser client plays it (swr's default is -3 dB)
-                
+                check(swr_set_matrix(swr, new double[] {1, 1}, 1), "swr_set_matrix", file);
             }
             check(swr_init(swr), "swr_init(" + rate + " Hz, " + channels + " ch)", file);
         } finally {
