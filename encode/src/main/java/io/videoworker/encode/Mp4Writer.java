@@ -113,7 +113,7 @@ public final class Mp4Writer implements AutoCloseable {
             long lastKey = lastKeyPts();
             while (pts - lastKey > interval) {
                 long at = lastKey + interval;
-                encode(held, at, true);
+                encode(picture.frame(), at, true);
                 lastKey = at;
             }
             key = pts - lastKey >= interval;

@@ -148,7 +148,7 @@ final class Picture implements AutoCloseable {
             boxWidth = (int) Math.max(2, Math.min(width, Math.round((double) cw * height / ch)) & ~1);
         }
         boxX = ((width - boxWidth) / 2) & ~1;
-        boxY = 0;
+        boxY = ((height - boxHeight) / 2) & ~1;
         int format = rgb ? AV_PIX_FMT_BGR0 : AV_PIX_FMT_YUV420P;
         // our ints are 0xAARRGGBB, i.e. bytes B,G,R,A in little-endian memory: BGR0 ignores the alpha byte
         sws = sws_getContext(cw, ch, AV_PIX_FMT_BGR0, boxWidth, boxHeight, format, SWS_BICUBIC,

@@ -84,18 +84,12 @@ public final class SessionPlayer implements AutoCloseable {
             beforeScreenChange();
         }
         renderer.reset(reader.name());
+        nests.clear();
         Instruction in = new Instruction();
         long instructionsBefore = 0;
         while (reader.next(in)) {
             instructionsBefore++;
-            if ("sync".equals(in.opcode())) {
-                sync(in);
-                continue;
-            }
-            if (pending && !prepared && renderer.mayChangeScreen(in)) {
-                beforeScreenChange();
-            }
-            renderer.apply(in);
+            handle(in, reader.name(), 0);
         }
         if (reader.truncatedAt() >= 0) {
             warnings.add("truncated", reader.name() + " is cut off inside the instruction at byte "
@@ -105,6 +99,60 @@ public final class SessionPlayer implements AutoCloseable {
                     + " (" + reader.streamDamage() + "); rendered up to there");
         }
     }
+
+    private void handle(Instruction in, String input, int depth) throws IOException {
+        switch (in.opcode()) {
+            case "sync" -> sync(in);
+            case "nest" -> nest(in, input, depth);
+            default -> {
+                if (pending && !prepared && renderer.mayChangeScreen(in)) {
+                    beforeScreenChange();
+                }
+                renderer.apply(in);
+            }
+        }
+    }
+
+    /**
+     * Deprecated {@code nest,index,data}: data is protocol text for sub-parser {@code index},
+     * parsed like top-level input; an instruction may span several nests.
+     */
+    private void nest(Instruction in, String input, int depth) throws IOException {
+        int index;
+        try {
+            index = in.intArg(0);
+            in.arg(1);
+        } catch (IllegalArgumentException e) {
+            warnings.add("bad nest", input + " " + reader(in) + ": skipped '" + in + "': " + e.getMessage());
+            return;
+        }
+        java.io.ByteArrayOutputStream buf = nests.computeIfAbsent(index, k -> new java.io.ByteArrayOutputStream());
+        buf.write(in.buffer(), in.argStart(1), in.argEnd(1) - in.argStart(1));
+        if (depth > 8 || buf.size() > GuacReader.DEFAULT_MAX_INSTRUCTION_BYTES) {
+            warnings.add("bad nest", input + " " + reader(in) + ": nested stream " + index + " too deep or too long; dropped");
+            nests.remove(index);
+            return;
+        }
+        byte[] bytes = buf.toByteArray();
+        String name = input + " (nest " + index + ")";
+        GuacReader sub = new GuacReader(new java.io.ByteArrayInputStream(bytes), name);
+        Instruction nested = new Instruction();
+        long consumed = 0;
+        try {
+            while (sub.next(nested)) {
+                handle(nested, name, depth + 1);
+                consumed = sub.position();
+            }
+        } catch (io.videoworker.guac.protocol.GuacFormatException e) {
+            warnings.add("bad nest", e.getMessage() + "; nested stream dropped");
+            nests.remove(index);
+            return;
+        }
+        buf.reset();
+        buf.write(bytes, (int) consumed, bytes.length - (int) consumed);
+    }
+
+    private final java.util.Map<Integer, java.io.ByteArrayOutputStream> nests = new java.util.HashMap<>();
 
     private void sync(Instruction in) {
         long ts;

@@ -275,4 +275,15 @@ class RenderingTest {
         assertThat(r.pixel(0, 0)).isEqualTo(RED);
         assertThat(r.warnings.counts()).containsKey("bad image");
     }
+
+    @Test
+    void nestedInstructionsAreParsedLikeTopLevelInputAcrossNests() {
+        String inner = screen(2, 2).png(0xC, 0, 0, 0, 2, 2, RED).sync(5).toString();
+        int half = inner.length() / 2;
+        Rec rec = new Rec().op("nest", 0, inner.substring(0, half)).op("nest", 0, inner.substring(half)).sync(9);
+        Recorder r = Recorder.play(rec);
+        assertThat(r.pixel(1, 1)).isEqualTo(RED);
+        assertThat(r.shows).containsExactly(0L);
+        assertThat(r.end).isEqualTo(4);
+    }
 }
