@@ -40,6 +40,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swresample.SwrContext;
 import org.bytedeco.javacpp.FloatPointer;
@@ -121,8 +122,7 @@ final class AudioTrack implements AutoCloseable {
         if (muxer.wantsGlobalHeader()) {
             encoder.flags(encoder.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
         }
-        check(avcodec_open2(encoder, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "avcodec_open2(aac)",
-                file);
+        check(avcodec_open2(encoder, codec, (AVDictionary) null), "avcodec_open2(aac)", file);
         frameSize = encoder.frame_size();
         stream = muxer.addStream(encoder);
         packet = av_packet_alloc();

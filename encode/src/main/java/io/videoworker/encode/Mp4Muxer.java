@@ -35,7 +35,6 @@ final class Mp4Muxer implements AutoCloseable {
     private final Path file;
     private final String url;
     private AVFormatContext context;
-    private boolean headerWritten;
 
     /**
      * @param target where FFmpeg writes (a temporary name; the writer renames it when finished)
@@ -80,7 +79,6 @@ final class Mp4Muxer implements AutoCloseable {
         try {
             av_dict_set(options, "movflags", "+faststart", 0);
             check(avformat_write_header(context, options), "avformat_write_header", file);
-            headerWritten = true;
         } finally {
             av_dict_free(options);
         }
@@ -116,10 +114,5 @@ final class Mp4Muxer implements AutoCloseable {
             avformat_free_context(context);
             context = null;
         }
-        headerWritten = false;
-    }
-
-    boolean headerWritten() {
-        return headerWritten;
     }
 }

@@ -99,8 +99,9 @@ public final class Mp4Writer implements AutoCloseable {
     /**
      * Encodes the current picture at {@code ptsMs} (ms from the start of the video). The first picture is
      * shown from 0 whatever its time; a later time that does not increase is moved to 1 ms after the previous
-     * frame. After an idle stretch, repeats of the previous
-     * picture are inserted as keyframes every keyframe interval, so seeking stays fast.
+     * frame. After an idle stretch longer than the keyframe interval, repeats of the previous picture are
+     * inserted as keyframes every interval, so seeking stays fast; a frame a whole interval after the last
+     * keyframe is itself a keyframe.
      */
     public void emit(long ptsMs) {
         ensureOpen();
@@ -113,7 +114,7 @@ public final class Mp4Writer implements AutoCloseable {
             long lastKey = lastKeyPts();
             while (pts - lastKey > interval) {
                 long at = lastKey + interval;
-                encode(picture.frame(), at, true);
+                encode(held, at, true);
                 lastKey = at;
             }
             key = pts - lastKey >= interval;
@@ -160,9 +161,10 @@ public final class Mp4Writer implements AutoCloseable {
     }
 
     /**
-     * Ends the video at {@code endMs}: the last picture is held until then, audio (if any) is padded with
-     * silence to it, encoders are flushed, the trailer is written with moov moved to the front, and the file
-     * is renamed to the output path.
+     * Ends the video at {@code endMs} (at least 1 ms after the last frame): the last picture is held until
+     * then, audio (if any) is padded with silence to it or cut there, encoders are flushed, the trailer is
+     * written with moov moved to the front, and the file is renamed to the output path. Without any emitted
+     * frame, the current picture (black if never updated) is emitted at 0 first.
      */
     public Mp4Result finish(long endMs) {
         ensureOpen();

@@ -82,50 +82,51 @@ final class Picture implements AutoCloseable {
             throw new IllegalArgumentException("argb is null");
         }
         if (cw < 0 || ch < 0 || (long) cw * ch > argb.length) {
-            throw new IllegalArgumentException("canvas " + cw + "x" + ch + " does not fit " + argb.length + " pixels");
+            throw new IllegalArgumentException("canvas " + cw + "x" + ch + " does not fit " + argb.length
+                    + " pixels");
         }
         if (w < 0 || h < 0) {
             throw new IllegalArgumentException("negative rectangle " + w + "x" + h);
         }
-        // The encoder or the held repeat picture may still share this buffer: copy on write.
-        check(av_frame_make_writable(frame), "av_frame_make_writable", file);
-        mapPlanes();
-
         boolean resized = cw != canvasWidth || ch != canvasHeight;
-        canvasWidth = cw;
-        canvasHeight = ch;
-        if (cw == 0 || ch == 0) {
-            fillBlack();
+        boolean direct = VideoSettings.even(cw) == width && VideoSettings.even(ch) == height;
+        if (resized || !direct) {
+            // a new canvas size is drawn whole; a scaled canvas is always scaled whole
+            x = 0;
+            y = 0;
+            w = cw;
+            h = ch;
+        }
+        int x0 = Math.max(0, x);
+        int y0 = Math.max(0, y);
+        int x1 = (int) Math.min(cw, (long) x + w);
+        int y1 = (int) Math.min(ch, (long) y + h);
+        if (!resized && (x0 >= x1 || y0 >= y1)) {
             return;
         }
-        if (VideoSettings.even(cw) == width && VideoSettings.even(ch) == height) {
+        // The held repeat picture (or the encoder) may still share this buffer: copy on write.
+        check(av_frame_make_writable(frame), "av_frame_make_writable", file);
+        mapPlanes();
+        canvasWidth = cw;
+        canvasHeight = ch;
+        if (resized) {
+            fillBlack();
             freeScaler();
-            if (resized) {
-                fillBlack();
-                x = 0;
-                y = 0;
-                w = cw;
-                h = ch;
-            }
-            int x0 = Math.max(0, x);
-            int y0 = Math.max(0, y);
-            int x1 = (int) Math.min(cw, (long) x + w);
-            int y1 = (int) Math.min(ch, (long) y + h);
-            if (x0 >= x1 || y0 >= y1) {
-                return;
-            }
-            if (rgb) {
-                copyRgb(argb, cw, x0, y0, x1, y1);
-            } else {
-                bt601.convert(argb, cw, ch, x0 & ~1, y0 & ~1, VideoSettings.even(x1), VideoSettings.even(y1),
-                        planes[0], frame.linesize(0), planes[1], frame.linesize(1), planes[2], frame.linesize(2));
-            }
-        } else {
-            if (resized || sws == null) {
-                fillBlack();
+        }
+        if (cw == 0 || ch == 0) {
+            return;
+        }
+        if (!direct) {
+            if (sws == null) {
                 startScaler(cw, ch);
             }
             scale(argb, cw, ch);
+        } else if (rgb) {
+            copyRgb(argb, cw, x0, y0, x1, y1);
+        } else {
+            // chroma covers 2x2 blocks: widen the rectangle to even bounds (padding reads as black)
+            bt601.convert(argb, cw, ch, x0 & ~1, y0 & ~1, VideoSettings.even(x1), VideoSettings.even(y1),
+                    planes[0], frame.linesize(0), planes[1], frame.linesize(1), planes[2], frame.linesize(2));
         }
     }
 

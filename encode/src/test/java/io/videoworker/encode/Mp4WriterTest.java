@@ -192,6 +192,8 @@ class Mp4WriterTest {
         try (Mp4Probe probe = Mp4Probe.open(out)) {
             List<Long> keys = probe.keyframeTimesMs();
             assertThat(keys.get(0)).isZero();
+            // repeats at 5, 10, ... 30 s; not a keyframe per frame
+            assertThat(keys).contains(5000L, 30_000L).hasSizeBetween(7, 8);
             for (int i = 1; i < keys.size(); i++) {
                 assertThat(keys.get(i) - keys.get(i - 1)).as("gap before keyframe %d", keys.get(i))
                         .isLessThanOrEqualTo(5000);

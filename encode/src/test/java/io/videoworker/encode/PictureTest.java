@@ -98,6 +98,23 @@ class PictureTest {
     }
 
     @Test
+    void losslessLetterboxScalesInRgb() {
+        Canvas canvas = new Canvas(100, 100).fill(0xff10e070);
+        try (Picture p = new Picture(64, 48, true, NAME)) {
+            p.update(canvas.pixels, 100, 100, 0, 0, 100, 100);
+            AVFrame f = p.frame();
+            int[] row = new int[64];
+            long offset = 24L * f.linesize(0);
+            f.data(0).position(offset).limit(offset + 4 * 64).asByteBuffer()
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(row);
+            // 48x48 box centred at x 8: black bars, then the colour (the fourth byte is undefined)
+            assertThat(row[3] & 0xffffff).isZero();
+            assertThat(row[60] & 0xffffff).isZero();
+            assertThat(row[32] & 0xffffff).isEqualTo(0x10e070);
+        }
+    }
+
+    @Test
     void emptyCanvasIsBlack() {
         try (Picture p = new Picture(16, 16, false, NAME)) {
             p.update(new int[0], 0, 0, 0, 0, 0, 0);

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,17 +41,14 @@ public final class Converter {
     public ConversionResult convert(SessionInput input, Path output) throws InputException, IOException {
         long t0 = System.nanoTime();
         Warnings warnings = new Warnings();
-        Path tmp = temporary(output);
-        try (Mp4Sink sink = new Mp4Sink(tmp, options);
+        // the writer renames its file into place only when finished; closing it early deletes it
+        try (Mp4Sink sink = new Mp4Sink(output, options);
              SessionPlayer player = new SessionPlayer(options.playerOptions(), sink, warnings)) {
             play(input.parts(), player, input.totalBytes());
             Mp4Result r = finish(player, sink, input.parts().get(0));
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return new ConversionResult(output, r.width(), r.height(), r.frames(), r.durationMs(), r.hasAudio(),
                     r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary(), sink.convertMillis(),
                     sink.encodeMillis());
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
@@ -78,14 +74,12 @@ public final class Converter {
                 long t0 = System.nanoTime();
                 Warnings warnings = new Warnings();
                 Path out = outDir.resolve(part.mp4Name());
-                Path tmp = temporary(out);
                 long partSize = Files.size(part.file());
                 Progress inner = (done, t, ms) -> progress.update(doneBefore[0] + done, total, ms);
-                try (Mp4Sink sink = new Mp4Sink(tmp, options);
+                try (Mp4Sink sink = new Mp4Sink(out, options);
                      SessionPlayer player = new SessionPlayer(options.playerOptions(), sink, warnings)) {
                     new Converter(options, inner).play(List.of(part), player, partSize);
                     Mp4Result r = finish(player, sink, part);
-                    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     written.add(out);
                     long start = part.start() >= 0 ? part.start() : player.origin();
                     long end = part.end() >= 0 ? part.end() : player.origin() + player.duration();
@@ -98,8 +92,6 @@ public final class Converter {
                     results.add(new ConversionResult(out, r.width(), r.height(), r.frames(), r.durationMs(),
                             r.hasAudio(), r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary(),
                             sink.convertMillis(), sink.encodeMillis()));
-                } finally {
-                    Files.deleteIfExists(tmp);
                 }
                 doneBefore[0] += partSize;
             }
@@ -147,12 +139,6 @@ public final class Converter {
             throw new InputException(first.file() + ": nothing to convert: no picture was ever drawn on a sized screen");
         }
         return sink.result();
-    }
-
-    /** A hidden sibling that still ends in .mp4 (the muxer goes by the extension). */
-    static Path temporary(Path output) {
-        Path dir = output.toAbsolutePath().getParent();
-        return dir.resolve("." + output.getFileName() + "." + ProcessHandle.current().pid() + ".partial.mp4");
     }
 
     /** Counts bytes read from the file, to report progress. */
