@@ -52,7 +52,7 @@ class EndToEndTest {
         assertThat(info.moovBeforeMdat()).isTrue();
         assertThat(Math.abs(info.durationMs() - span)).as("duration %d vs sync span %d", info.durationMs(), span)
                 .isLessThanOrEqualTo(100);
-        assertThat(r.durationMs()).isEqualTo(span);
+        assertThat(r.durationMs()).as("AAC frames may round the end up").isBetween(span, span + 30);
         assertThat(info.hasAudio()).isEqualTo(name.contains("audio"));
 
         try (Mp4Probe normal = Mp4Probe.open(mp4); Mp4Probe exact = Mp4Probe.open(lossless)) {
