@@ -64,7 +64,8 @@ final class AudioTrack implements AutoCloseable {
 
     static final int SAMPLE_RATE = 44100;
     static final int CHANNELS = 2;
-    static final int BIT_RATE = 96_000;
+    /** Desktop sound (tones, speech) at 48 kb/s stereo; silence costs little. See docs/benchmarks.md. */
+    static final int BIT_RATE = 48_000;
     static final long GAP_TOLERANCE_MS = 100;
     /** Input is resampled in slices of this many frames to bound the native buffers. */
     private static final int SLICE_FRAMES = 8192;

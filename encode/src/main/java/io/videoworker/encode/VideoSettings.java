@@ -16,8 +16,12 @@ public record VideoSettings(int width, int height, int crf, String preset, boole
                             long keyframeIntervalMs) {
 
     /** Placeholder until measured on the reference recordings. */
-    public static final int DEFAULT_CRF = 23;
-    public static final String DEFAULT_PRESET = "veryfast";
+    /**
+     * Chosen by measurement (docs/benchmarks.md): preset fast at crf 30 is smaller than veryfast at any
+     * crf of equal quality, and still well above the quality of guacenc + x264 crf 23.
+     */
+    public static final int DEFAULT_CRF = 30;
+    public static final String DEFAULT_PRESET = "fast";
     public static final long DEFAULT_KEYFRAME_INTERVAL_MS = 5000;
     /** H.264 level 6.2 allows 139264 macroblocks per frame; x264 refuses more than 16384 per side anyway. */
     public static final int MAX_DIMENSION = 16384;

@@ -10,8 +10,8 @@ class VideoSettingsTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         VideoSettings s = VideoSettings.of(1024, 768);
-        assertThat(s.crf()).isEqualTo(VideoSettings.DEFAULT_CRF).isEqualTo(23);
-        assertThat(s.preset()).isEqualTo("veryfast");
+        assertThat(s.crf()).isEqualTo(VideoSettings.DEFAULT_CRF).isEqualTo(30);
+        assertThat(s.preset()).isEqualTo("fast");
         assertThat(s.lossless()).isFalse();
         assertThat(s.keyframeIntervalMs()).isEqualTo(5000);
     }
