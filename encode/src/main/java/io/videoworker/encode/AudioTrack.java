@@ -5,14 +5,11 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
-import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
 import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_S16;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_copy;
@@ -316,19 +313,9 @@ final class AudioTrack implements AutoCloseable {
     }
 
     private void drainPackets() {
-        while (true) {
-            int ret = avcodec_receive_packet(encoder, packet);
-            if (ret == Ffmpeg.EAGAIN || ret == AVERROR_EOF) {
-                return;
-            }
-            check(ret, "avcodec_receive_packet(aac)", file);
-            try {
-                muxer.write(packet, encoder, stream);
-            } finally {
-                av_packet_unref(packet);
-            }
-        }
+        Ffmpeg.receivePackets(encoder, packet, "aac", file, p -> muxer.write(p, encoder, stream));
     }
+
 
     private void mapFramePlanes() {
         long address = frame.data(0).address();

@@ -54,6 +54,27 @@ final class Ffmpeg {
         return ret;
     }
 
+    /**
+     * Hands every packet the encoder has ready to {@code sink}, then unreferences it; stops when the
+     * encoder wants more input or is drained.
+     */
+    static void receivePackets(org.bytedeco.ffmpeg.avcodec.AVCodecContext encoder,
+                               org.bytedeco.ffmpeg.avcodec.AVPacket packet, String what, Path file,
+                               java.util.function.Consumer<org.bytedeco.ffmpeg.avcodec.AVPacket> sink) {
+        while (true) {
+            int ret = org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet(encoder, packet);
+            if (ret == EAGAIN || ret == org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF) {
+                return;
+            }
+            check(ret, "avcodec_receive_packet(" + what + ")", file);
+            try {
+                sink.accept(packet);
+            } finally {
+                org.bytedeco.ffmpeg.global.avcodec.av_packet_unref(packet);
+            }
+        }
+    }
+
     /** A UTF-8 C string: JavaCPP's String overloads use the platform charset, which may not be UTF-8. */
     static BytePointer utf8(String s) {
         return new BytePointer(s, StandardCharsets.UTF_8);

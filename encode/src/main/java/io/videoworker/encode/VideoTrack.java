@@ -5,16 +5,13 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_MPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_SMPTE170M;
-import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_I;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_NONE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR0;
@@ -137,24 +134,15 @@ final class VideoTrack implements AutoCloseable {
     }
 
     private void drain() {
-        while (true) {
-            int ret = avcodec_receive_packet(encoder, packet);
-            if (ret == Ffmpeg.EAGAIN || ret == AVERROR_EOF) {
-                return;
+        Ffmpeg.receivePackets(encoder, packet, "video", file, p -> {
+            if ((p.flags() & AV_PKT_FLAG_KEY) != 0) {
+                lastKeyPts = Math.max(lastKeyPts, p.pts());
             }
-            check(ret, "avcodec_receive_packet(video)", file);
-            try {
-                if ((packet.flags() & AV_PKT_FLAG_KEY) != 0) {
-                    lastKeyPts = Math.max(lastKeyPts, packet.pts());
-                }
-                if (packet.pts() == lastPts && endPts > lastPts) {
-                    packet.duration(endPts - lastPts);
-                }
-                muxer.write(packet, encoder, stream);
-            } finally {
-                av_packet_unref(packet);
+            if (p.pts() == lastPts && endPts > lastPts) {
+                p.duration(endPts - lastPts); // the newest picture lasts until the end
             }
-        }
+            muxer.write(p, encoder, stream);
+        });
     }
 
     @Override
