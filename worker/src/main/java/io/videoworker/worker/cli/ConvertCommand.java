@@ -70,6 +70,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object with the result on stdout")
     boolean json;
 
+    @Option(names = "--progress-lines", hidden = true, description = "report progress as 'progress N' lines on stderr (for the service)")
+    boolean progressLines;
+
     @Override
     public Integer call() throws Exception {
         ConvertOptions options = options();
@@ -83,7 +86,8 @@ public final class ConvertCommand implements Callable<Integer> {
                 Snapshots.write(Snapshots.take(input, snapshot, options), output);
                 return 0;
             }
-            Converter.Progress progress = json ? Converter.Progress.NONE : ProgressBar.forStderr();
+            Converter.Progress progress = progressLines ? ProgressBar.lines(System.err)
+                    : json ? Converter.Progress.NONE : ProgressBar.forStderr();
             Converter converter = new Converter(options, progress);
             List<ConversionResult> results;
             try {

@@ -21,6 +21,19 @@ final class ProgressBar implements Converter.Progress {
         return stderrIsTerminal() ? new ProgressBar(System.err) : Converter.Progress.NONE;
     }
 
+    /** Machine-readable progress: one {@code progress N} line per whole percent. */
+    static Converter.Progress lines(PrintStream err) {
+        int[] last = {-1};
+        return (done, total, videoMs) -> {
+            int percent = total <= 0 ? 0 : (int) Math.min(100, done * 100 / total);
+            if (percent != last[0]) {
+                last[0] = percent;
+                err.println("progress " + percent);
+                err.flush();
+            }
+        };
+    }
+
     private static boolean stderrIsTerminal() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();

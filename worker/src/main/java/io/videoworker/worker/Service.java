@@ -1,0 +1,93 @@
+package io.videoworker.worker;
+
+import io.videoworker.worker.api.ApiServer;
+import io.videoworker.worker.auth.Authenticator;
+import io.videoworker.worker.auth.CoreProfileAuthenticator;
+import io.videoworker.worker.auth.LocalKeyAuthenticator;
+import io.videoworker.worker.config.WorkerConfig;
+import io.videoworker.worker.pool.TaskService;
+import io.videoworker.worker.publish.LocalStorage;
+import io.videoworker.worker.spool.Spool;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running worker: spool, task pool and HTTP API, wired from a {@link WorkerConfig}. */
+public final class Service implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Service.class);
+
+    private final WorkerConfig config;
+    private TaskService tasks;
+    private ApiServer api;
+
+    public Service(WorkerConfig config) {
+        this.config = config;
+    }
+
+    public Service start() throws IOException {
+        LOG.info("starting: {}", config.describe());
+        Files.createDirectories(config.keysDir());
+        Spool spool = new Spool(config.tasksDir());
+        Authenticator auth;
+        if (config.standalone()) {
+            auth = new LocalKeyAuthenticator(ensureLocalKeys());
+        } else {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            auth = new CoreProfileAuthenticator(http, config.coreHost());
+            LOG.warn("core integration (registration, storage publishing) is not wired yet: results go to {}",
+                    config.replaysDir());
+        }
+        tasks = new TaskService(config, spool, new LocalStorage(config.replaysDir()));
+        tasks.start();
+        api = new ApiServer(tasks, auth).start(config.bindHost(), config.port());
+        LOG.info("listening on {}:{}", config.bindHost(), api.port());
+        return this;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public TaskService tasks() {
+        return tasks;
+    }
+
+    /** Stand-alone callers need a key: create one on first start and say where it is. */
+    private Path ensureLocalKeys() throws IOException {
+        Path file = config.keysDir().resolve("access_keys");
+        if (!Files.exists(file)) {
+            SecureRandom r = new SecureRandom();
+            byte[] id = new byte[8];
+            byte[] secret = new byte[24];
+            r.nextBytes(id);
+            r.nextBytes(secret);
+            Files.writeString(file, "# id:secret, one per line; callers sign as Lion does\n"
+                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX filesystem
+            }
+            LOG.info("generated an access key for callers in {}", file);
+        }
+        return file;
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (tasks != null) {
+            tasks.close();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.videoworker.worker.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The service's configuration: environment, then {@code config.txt} (KEY=VALUE lines, # comments),
+ * then defaults; an empty value counts as unset. Invalid values stop start-up with one line that
+ * names the key and what is expected.
+ */
+public record WorkerConfig(
+        String name,
+        String coreHost, // null: stand-alone
+        String bootstrapToken,
+        String bindHost,
+        int port,
+        String logLevel,
+        int workerCount,
+        String secretKey, // null: generated per node
+        int cleanPeriodDays,
+        boolean ignoreVerifyCerts,
+        Path dataDir,
+        Duration taskExpiry,
+        long spoolReserveBytes) {
+
+    public static final List<String> KEYS = List.of("NAME", "CORE_HOST", "BOOTSTRAP_TOKEN", "BIND_HOST", "HTTPD_PORT",
+            "LOG_LEVEL", "VIDEO_WORKER_COUNT", "VIDEO_WORKER_SECRET_KEY", "VIDEO_WORKER_CLEAN_PERIOD",
+            "IGNORE_VERIFY_CERTS", "DATA_DIR", "VIDEO_WORKER_TASK_EXPIRY_MINUTES", "VIDEO_WORKER_SPOOL_RESERVE_MB");
+
+    public boolean standalone() {
+        return coreHost == null;
+    }
+
+    /** Conversions at once: VIDEO_WORKER_COUNT, where 0 means CPU cores + 1. */
+    public int effectiveWorkers() {
+        return workerCount > 0 ? workerCount : Runtime.getRuntime().availableProcessors() + 1;
+    }
+
+    public Path tasksDir() {
+        return dataDir.resolve("tasks");
+    }
+
+    public Path keysDir() {
+        return dataDir.resolve("keys");
+    }
+
+    public Path replaysDir() {
+        return dataDir.resolve("replays");
+    }
+
+    /** Reads the file (if it exists) and the environment; the environment wins. */
+    public static WorkerConfig load(Path configFile, Map<String, String> env) throws ConfigException {
+        Map<String, String> values = new HashMap<>();
+        if (configFile != null && Files.isRegularFile(configFile)) {
+            try {
+                int lineNo = 0;
+                for (String line : Files.readAllLines(configFile, StandardCharsets.UTF_8)) {
+                    lineNo++;
+                    String l = line.strip();
+                    if (l.isEmpty() || l.startsWith("#")) {
+                        continue;
+                    }
+                    int eq = l.indexOf('=');
+                    if (eq <= 0) {
+                        throw new ConfigException(configFile + " line " + lineNo + ": expected KEY=VALUE, got '" + l + "'");
+                    }
+                    values.put(l.substring(0, eq).strip(), unquote(l.substring(eq + 1).strip()));
+                }
+            } catch (IOException e) {
+                throw new ConfigException(configFile + ": cannot read: " + e.getMessage());
+            }
+        }
+        for (String key : KEYS) {
+            String v = env.get(key);
+            if (v != null) {
+                values.put(key, v);
+            }
+        }
+        values.values().removeIf(String::isBlank);
+        return from(values);
+    }
+
+    private static String unquote(String v) {
+        if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+            return v.substring(1, v.length() - 1);
+        }
+        return v;
+    }
+
+    static WorkerConfig from(Map<String, String> v) throws ConfigException {
+        String coreHost = v.get("CORE_HOST");
+        if (coreHost != null) {
+            coreHost = coreHost.replaceAll("/+$", "");
+            if (!coreHost.matches("https?://[^\\s/]+(/.*)?")) {
+                throw new ConfigException("CORE_HOST must be an http(s) URL such as http://core:8080, not '" + v.get("CORE_HOST") + "'");
+            }
+        }
+        String level = v.getOrDefault("LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT);
+        if (!List.of("DEBUG", "INFO", "WARN", "WARNING", "ERROR").contains(level)) {
+            throw new ConfigException("LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, not '" + v.get("LOG_LEVEL") + "'");
+        }
+        String secret = v.get("VIDEO_WORKER_SECRET_KEY");
+        if (secret != null && secret.length() != 32) {
+            throw new ConfigException("VIDEO_WORKER_SECRET_KEY must be exactly 32 characters, got " + secret.length());
+        }
+        return new WorkerConfig(
+                v.getOrDefault("NAME", defaultName()),
+                coreHost,
+                v.get("BOOTSTRAP_TOKEN"),
+                v.getOrDefault("BIND_HOST", "0.0.0.0"),
+                integer(v, "HTTPD_PORT", 9000, 1, 65535),
+                level.equals("WARNING") ? "WARN" : level,
+                integer(v, "VIDEO_WORKER_COUNT", 0, 0, 256),
+                secret,
+                integer(v, "VIDEO_WORKER_CLEAN_PERIOD", 7, 0, 36500),
+                bool(v, "IGNORE_VERIFY_CERTS"),
+                Path.of(v.getOrDefault("DATA_DIR", "data")).toAbsolutePath().normalize(),
+                Duration.ofMinutes(integer(v, "VIDEO_WORKER_TASK_EXPIRY_MINUTES", 60, 1, 10080)),
+                integer(v, "VIDEO_WORKER_SPOOL_RESERVE_MB", 512, 0, 1 << 20) * (1L << 20));
+    }
+
+    private static int integer(Map<String, String> v, String key, int dflt, int min, int max) throws ConfigException {
+        String s = v.get(key);
+        if (s == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(s.strip());
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be a whole number from " + min + " to " + max + ", not '" + s + "'");
+        }
+    }
+
+    private static boolean bool(Map<String, String> v, String key) throws ConfigException {
+        String s = v.get(key);
+        if (s == null) {
+            return false;
+        }
+        switch (s.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> {
+                return true;
+            }
+            case "false", "0", "no", "off" -> {
+                return false;
+            }
+            default -> throw new ConfigException(key + " must be true or false, not '" + s + "'");
+        }
+    }
+
+    /** {@code [Video]-<hostname>-<7 random [a-z0-9]>}, as JumpServer components name themselves. */
+    private static String defaultName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        SecureRandom r = new SecureRandom();
+        StringBuilder sb = new StringBuilder("[Video]-").append(host).append('-');
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for (int i = 0; i < 7; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return sb.length() > 128 ? sb.substring(0, 128) : sb.toString();
+    }
+
+    /** The configuration without secrets, for the start-up log. */
+    public String describe() {
+        return "name=" + name + " core=" + (coreHost == null ? "(stand-alone)" : coreHost) + " bind=" + bindHost + ":" + port
+                + " workers=" + effectiveWorkers() + " data=" + dataDir + " clean_period=" + cleanPeriodDays + "d"
+                + " task_expiry=" + taskExpiry.toMinutes() + "m reserve=" + (spoolReserveBytes >> 20) + "MiB"
+                + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts;
+    }
+}

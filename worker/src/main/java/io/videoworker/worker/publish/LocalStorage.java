@@ -1,0 +1,49 @@
+package io.videoworker.worker.publish;
+
+import io.videoworker.worker.spool.Spool;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Stand-alone storage: {@code DATA_DIR/replays/<key>}, written by copy, fsync and atomic rename. */
+public final class LocalStorage implements ReplayStorage {
+    private final Path root;
+
+    public LocalStorage(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    private Path resolve(String key) throws IOException {
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root) || key.contains("\\") || key.indexOf('\0') >= 0) {
+            throw new IOException("refusing storage key outside the replay folder: " + key);
+        }
+        return p;
+    }
+
+    @Override
+    public void put(String key, Path file) throws IOException {
+        Path target = resolve(key);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Spool.moveAtomically(tmp, target);
+        Spool.fsyncDir(target.getParent());
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(resolve(key));
+    }
+
+    @Override
+    public String describe() {
+        return "local storage " + root;
+    }
+}

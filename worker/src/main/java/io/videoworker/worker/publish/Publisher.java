@@ -1,0 +1,114 @@
+package io.videoworker.worker.publish;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.videoworker.worker.spool.PartFile;
+import io.videoworker.worker.spool.Spool;
+import io.videoworker.worker.spool.Task;
+import io.videoworker.worker.spool.TaskLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Puts a task's result into replay storage under JumpServer's keys: the part MP4s first and
+ * {@code replay.json} last (so a player never finds a list of missing files), or
+ * {@code <sid>.replay.mp4}; after a failed conversion the untouched originals instead.
+ */
+public final class Publisher {
+    private final Spool spool;
+
+    public Publisher(Spool spool) {
+        this.spool = spool;
+    }
+
+    /** Publishes the conversion results of out/. Returns the keys written. */
+    public List<String> publishConverted(Task task, ReplayStorage storage, TaskLog log) throws IOException {
+        Path out = spool.out(task.id);
+        List<String> keys = new ArrayList<>();
+        long bytes = 0;
+        if (task.kind == Task.Kind.SINGLE) {
+            String key = task.sessionDate + "/" + task.sessionId + ".replay.mp4";
+            Path mp4 = out.resolve(task.sessionId + ".replay.mp4");
+            storage.put(key, mp4);
+            storage.delete(task.sessionDate + "/" + task.sessionId + ".replay.gz");
+            keys.add(key);
+            bytes += Files.size(mp4);
+        } else {
+            String prefix = task.sessionDate + "/" + task.sessionId + "/";
+            Path json = out.resolve(task.sessionId + ".replay.json");
+            ObjectNode replay = (ObjectNode) Spool.JSON.readTree(json.toFile());
+            for (var f : replay.path("files")) {
+                String name = f.path("name").asText();
+                Path mp4 = out.resolve(name);
+                storage.put(prefix + name, mp4);
+                keys.add(prefix + name);
+                bytes += Files.size(mp4);
+            }
+            storage.put(prefix + json.getFileName(), json);
+            keys.add(prefix + json.getFileName());
+        }
+        task.publishedBytes = bytes;
+        log.info("published " + keys.size() + " objects (" + bytes + " bytes) to " + storage.describe() + ": " + keys);
+        return keys;
+    }
+
+    /**
+     * After a failed conversion: the received files unchanged, and for parts a replay.json as
+     * Lion writes it ({@code type: guacamole}, no checksum, zero numbers left out).
+     */
+    public List<String> publishOriginals(Task task, ReplayStorage storage, TaskLog log) throws IOException {
+        Path in = spool.in(task.id);
+        List<String> keys = new ArrayList<>();
+        long bytes = 0;
+        if (task.kind == Task.Kind.SINGLE) {
+            Path gz = in.resolve(task.files.get(0).name);
+            String key = task.sessionDate + "/" + task.sessionId + ".replay.gz";
+            storage.put(key, gz);
+            keys.add(key);
+            bytes += Files.size(gz);
+        } else {
+            String prefix = task.sessionDate + "/" + task.sessionId + "/";
+            for (PartFile f : task.files) {
+                Path part = in.resolve(f.name);
+                storage.put(prefix + f.name, part);
+                keys.add(prefix + f.name);
+                bytes += Files.size(part);
+            }
+            Path json = in.resolve(".original.replay.json");
+            Spool.JSON.writeValue(json.toFile(), originalReplayJson(task));
+            storage.put(prefix + task.sessionId + ".replay.json", json);
+            keys.add(prefix + task.sessionId + ".replay.json");
+        }
+        task.publishedBytes = bytes;
+        log.info("published the original recording (" + keys.size() + " objects, " + bytes + " bytes) to "
+                + storage.describe() + ": " + keys);
+        return keys;
+    }
+
+    /** The sender's replay.json: its meta with files[] as announced. */
+    public static ObjectNode originalReplayJson(Task task) {
+        ObjectNode json = task.meta != null ? task.meta.deepCopy() : Spool.JSON.createObjectNode();
+        json.put("type", "guacamole");
+        ArrayNode files = json.putArray("files");
+        for (PartFile f : task.files) {
+            ObjectNode o = files.addObject();
+            o.put("name", f.name);
+            if (f.start != 0) {
+                o.put("start", f.start);
+            }
+            if (f.end != 0) {
+                o.put("end", f.end);
+            }
+            if (f.duration != 0) {
+                o.put("duration", f.duration);
+            }
+            if (f.size != 0) {
+                o.put("size", f.size);
+            }
+        }
+        return json;
+    }
+}

@@ -1,0 +1,19 @@
+package io.videoworker.worker.publish;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where replays go, by JumpServer's object keys ({@code 2025-11-18/<sid>/<sid>.0.part.mp4},
+ * {@code 2025-11-18/<sid>.replay.mp4}). Implementations must make an object visible only once
+ * complete, and overwrite an existing one (republishing after a crash is harmless).
+ */
+public interface ReplayStorage {
+    void put(String key, Path file) throws IOException;
+
+    /** Removes an object if present (a stale .replay.gz must not hide a .replay.mp4). */
+    void delete(String key) throws IOException;
+
+    /** For logs: the kind of storage and where. */
+    String describe();
+}

@@ -1,0 +1,141 @@
+package io.videoworker.worker.spool;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable task spool: {@code tasks/<id>/task.json} (written by atomic rename), {@code in/}
+ * (received files), {@code out/} (conversion results) and {@code task.log}.
+ */
+public final class Spool {
+    private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final Path root;
+
+    public Spool(Path tasksDir) throws IOException {
+        this.root = Files.createDirectories(tasksDir);
+    }
+
+    /** Task ids are UUIDs; anything else never reaches the filesystem. */
+    public static boolean validId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    public Path dir(String id) {
+        if (!validId(id)) {
+            throw new IllegalArgumentException("not a task id: " + id);
+        }
+        return root.resolve(id);
+    }
+
+    public Path in(String id) {
+        return dir(id).resolve("in");
+    }
+
+    public Path out(String id) {
+        return dir(id).resolve("out");
+    }
+
+    public TaskLog log(String id) {
+        return new TaskLog(dir(id).resolve("task.log"));
+    }
+
+    /** Creates the task's folders and its first task.json, durably. */
+    public void create(Task task) throws IOException {
+        Files.createDirectories(in(task.id));
+        Files.createDirectories(out(task.id));
+        save(task);
+        fsyncDir(root);
+    }
+
+    /** Writes task.json through a temporary file, fsync and an atomic rename. */
+    public void save(Task task) throws IOException {
+        task.updatedAt = System.currentTimeMillis();
+        Path dir = dir(task.id);
+        Path tmp = dir.resolve(".task.json.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(task)));
+            ch.force(true);
+        }
+        moveAtomically(tmp, dir.resolve("task.json"));
+        fsyncDir(dir);
+    }
+
+    public Task load(String id) throws IOException {
+        return JSON.readValue(dir(id).resolve("task.json").toFile(), Task.class);
+    }
+
+    public boolean exists(String id) {
+        return validId(id) && Files.isRegularFile(root.resolve(id).resolve("task.json"));
+    }
+
+    /** Every task on disk; folders without a readable task.json are reported and skipped. */
+    public List<Task> all() throws IOException {
+        List<Task> tasks = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.sorted().toList()) {
+                String id = d.getFileName().toString();
+                if (!validId(id)) {
+                    continue;
+                }
+                try {
+                    tasks.add(load(id));
+                } catch (IOException e) {
+                    LOG.warn("spool: {} has no readable task.json ({}); left alone", d, e.getMessage());
+                }
+            }
+        }
+        tasks.sort(Comparator.comparingLong(t -> t.createdAt));
+        return tasks;
+    }
+
+    /** Removes a task folder and everything in it. */
+    public void delete(String id) throws IOException {
+        deleteTree(dir(id));
+    }
+
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    public static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Makes a rename or a new file in {@code dir} durable. */
+    public static void fsyncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some filesystems cannot fsync a directory; the data files themselves are synced
+        }
+    }
+}

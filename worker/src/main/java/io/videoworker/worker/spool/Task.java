@@ -1,0 +1,55 @@
+package io.videoworker.worker.spool;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A recording handed to the worker, as persisted in {@code task.json}. Mutable; every change is
+ * saved by {@link Spool#save} with an atomic rename.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class Task {
+    /** Lion ≥ 4.10.13 sends parts (G3); older Lion one gzipped recording (G2). */
+    public enum Kind { PARTS, SINGLE }
+
+    public String id;
+    public String sessionId;
+    public Kind kind;
+    public TaskState state;
+    /** G3: the session fields Lion sent (copied into replay.json). */
+    public ObjectNode meta;
+    /** G3: Lion's conversion config (MaxFrame, Width, Height, Bitrate). */
+    public ObjectNode config;
+    public List<PartFile> files = new ArrayList<>();
+    /** G2 form fields. */
+    public String componentType;
+    public String fileType;
+    public int width;
+    public int height;
+    public int bitrate;
+    public int maxFrame;
+    /** UTC date of session start, YYYY-MM-DD: the storage key prefix. */
+    public String sessionDate;
+
+    public int progress;
+    public String error;
+    /** replay_convert_failed / replay_upload_failed, as core is told. */
+    public String errorReason;
+    public List<String> published = new ArrayList<>();
+    public long publishedBytes;
+    public int attempts;
+
+    public long createdAt;
+    public long updatedAt;
+    public long lastUploadAt;
+    public long queuedAt;
+    public long finishedAt;
+
+    public boolean allReceived() {
+        return !files.isEmpty() && files.stream().allMatch(f -> f.received);
+    }
+}
