@@ -35,6 +35,7 @@ public final class Service implements AutoCloseable {
     public Service start() throws IOException {
         LOG.info("starting: {}", config.describe());
         Files.createDirectories(config.keysDir());
+        Files.createDirectories(config.replaysDir());
         Spool spool = new Spool(config.tasksDir());
         Authenticator auth;
         if (config.standalone()) {

@@ -59,7 +59,8 @@ public final class ApiServer implements AutoCloseable {
         app.post("/api/v2/replay/sessions/{id}/task/upload/{index}", this::uploadPart);
         app.get("/api/v2/replay/tasks/{id}", this::status);
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) { // our own 404s already carry a JSON body
+            String type = ctx.res().getContentType();
+            if (type == null || !type.contains("json")) { // our own 404s already carry a JSON body
                 error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
             }
         });

@@ -81,7 +81,7 @@ public record WorkerConfig(
         }
         for (String key : KEYS) {
             String v = env.get(key);
-            if (v != null) {
+            if (v != null && !v.isBlank()) { // an empty variable is unset: the file's value stands
                 values.put(key, v);
             }
         }

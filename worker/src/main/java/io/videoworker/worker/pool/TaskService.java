@@ -400,7 +400,11 @@ public final class TaskService implements AutoCloseable {
 
     /** A task that received nothing for the expiry time is dropped: the sender published its originals. */
     public void expire() throws IOException {
-        long now = System.currentTimeMillis();
+        expire(System.currentTimeMillis());
+    }
+
+    /** As {@link #expire()}, as if it were {@code now} (tests). */
+    public void expire(long now) throws IOException {
         for (Task t : tasks.values()) {
             synchronized (t) {
                 long last = Math.max(t.createdAt, t.lastUploadAt);
@@ -434,10 +438,15 @@ public final class TaskService implements AutoCloseable {
 
     /** Removes finished task folders older than the clean period (0 disables). */
     public void clean() throws IOException {
+        clean(System.currentTimeMillis());
+    }
+
+    /** As {@link #clean()}, as if it were {@code now} (tests). */
+    public void clean(long now) throws IOException {
         if (config.cleanPeriodDays() <= 0) {
             return;
         }
-        long cutoff = System.currentTimeMillis() - Duration.ofDays(config.cleanPeriodDays()).toMillis();
+        long cutoff = now - Duration.ofDays(config.cleanPeriodDays()).toMillis();
         for (Iterator<Task> it = tasks.values().iterator(); it.hasNext(); ) {
             Task t = it.next();
             if (t.state.finished() && Math.max(t.finishedAt, t.updatedAt) < cutoff) {

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,35 +18,12 @@ class ConvertInputsTest {
     @TempDir
     Path dir;
 
-    /** A self-contained part: a full-screen colour, syncs from start to end, then disconnect. */
     static byte[] part(int rgb, long start, long end) throws IOException {
-        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 48; y++) {
-            for (int x = 0; x < 64; x++) {
-                img.setRGB(x, y, rgb);
-            }
-        }
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", png);
-        String b64 = Base64.getEncoder().encodeToString(png.toByteArray());
-        StringBuilder sb = new StringBuilder();
-        el(sb, "mouse", "3", "3", "0", String.valueOf(start - 2000));
-        el(sb, "size", "0", "64", "48");
-        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
-        el(sb, "blob", "1", b64);
-        el(sb, "end", "1");
-        for (long t = start; t <= end; t += 500) {
-            el(sb, "sync", String.valueOf(t));
-        }
-        el(sb, "disconnect");
-        return ConvertBadInputTest.gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
+        return io.videoworker.worker.TestRecordings.part(rgb, start, end);
     }
 
     static void el(StringBuilder sb, String... elements) {
-        for (int i = 0; i < elements.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(elements[i].length()).append('.').append(elements[i]);
-        }
-        sb.append(';');
+        io.videoworker.worker.TestRecordings.el(sb, elements);
     }
 
     private Path write(String name, byte[] data) throws IOException {

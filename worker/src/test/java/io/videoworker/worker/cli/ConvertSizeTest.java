@@ -19,15 +19,7 @@ class ConvertSizeTest {
     Path dir;
 
     static String png(int w, int h, int rgb) throws Exception {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                img.setRGB(x, y, rgb);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
-        return Base64.getEncoder().encodeToString(out.toByteArray());
+        return io.videoworker.worker.TestRecordings.png(w, h, rgb);
     }
 
     static int channelMax(int rgb) {

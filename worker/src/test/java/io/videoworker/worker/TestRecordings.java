@@ -1,0 +1,59 @@
+package io.videoworker.worker;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+
+/** Small synthetic Guacamole recordings for tests. */
+public final class TestRecordings {
+    private TestRecordings() {
+    }
+
+    /** A self-contained Lion part, gzipped: a full-screen colour, syncs every 500 ms from start to end, disconnect. */
+    public static byte[] part(int rgb, long start, long end) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        el(sb, "mouse", "3", "3", "0", String.valueOf(start - 2000));
+        el(sb, "size", "0", "64", "48");
+        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
+        el(sb, "blob", "1", png(64, 48, rgb));
+        el(sb, "end", "1");
+        for (long t = start; t <= end; t += 500) {
+            el(sb, "sync", String.valueOf(t));
+        }
+        el(sb, "disconnect");
+        return gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends one instruction; all elements here are ASCII, so lengths are plain string lengths. */
+    public static void el(StringBuilder sb, String... elements) {
+        for (int i = 0; i < elements.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(elements[i].length()).append('.').append(elements[i]);
+        }
+        sb.append(';');
+    }
+
+    /** A solid-colour PNG, base64. */
+    public static String png(int w, int h, int rgb) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, rgb);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return Base64.getEncoder().encodeToString(out.toByteArray());
+    }
+
+    public static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+}
