@@ -1,0 +1,24 @@
+package io.videoworker.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void invalidConfigurationStopsStartUpWithOneClearLine() throws Exception {
+        Path f = dir.resolve("config.txt");
+        Files.writeString(f, "HTTPD_PORT=ninety\nDATA_DIR=" + dir.resolve("data") + "\n");
+        Cli r = Cli.run("serve", "--config", f.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("HTTPD_PORT").contains("ninety");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing created").isFalse();
+    }
+}
