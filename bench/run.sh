@@ -62,7 +62,8 @@ fi
   echo "mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "jdk=$(java -version 2>&1 | sed -n 2p)"
-  echo "ffmpeg=$(sed -n 's:.*<ffmpeg.version>\(.*\)</ffmpeg.version>.*:\1:p' "$root/pom.xml")"
+  jcpp=$(sed -n 's:.*<javacpp.version>\(.*\)</javacpp.version>.*:\1:p' "$root/pom.xml")
+  echo "ffmpeg=$(sed -n 's:.*<ffmpeg.version>\(.*\)</ffmpeg.version>.*:\1:p' "$root/pom.xml" | sed "s/\${javacpp.version}/$jcpp/")"
   echo "commit=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')$( (cd "$root" && [ -n "$(git status --porcelain -- guac encode worker pom.xml 2>/dev/null)" ]) && echo ' + uncommitted changes' || true)"
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -86,11 +87,11 @@ convert_once() {  # label input tag [jvm options...]
   local label=$1 in=$2 tag=$3; shift 3
   local o="$mp4/$label.mp4"
   [ "$tag" = 1 ] || o="$mp4/$label.$tag.mp4"
-  if ! timeout 900 /usr/bin/time -f "%e %M" -o "$runs/$label.$tag.time" \
+  if ! timeout 900 /usr/bin/time -f "%e %M %U %S" -o "$runs/$label.$tag.time" \
        java "$@" -jar "$J" convert "$in" -o "$o" --json < /dev/null > "$runs/$label.$tag.json" 2> "$runs/$label.$tag.err"; then
     log "FAILED: $label run $tag (see $runs/$label.$tag.err)"; return 1
   fi
-  log "$label run $tag: $(cat "$runs/$label.$tag.time") (s, KB)"
+  log "$label run $tag: $(cat "$runs/$label.$tag.time") (wall s, peak RSS KB, user s, sys s)"
   [ "$tag" = 1 ] || rm -f "$o"
 }
 

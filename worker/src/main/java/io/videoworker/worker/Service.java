@@ -5,11 +5,19 @@ import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.auth.CoreProfileAuthenticator;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
 import io.videoworker.worker.config.WorkerConfig;
+import io.videoworker.worker.core.CoreClient;
+import io.videoworker.worker.core.CoreReporter;
+import io.videoworker.worker.core.Heartbeat;
+import io.videoworker.worker.core.Registration;
+import io.videoworker.worker.core.SecretBox;
+import io.videoworker.worker.core.TerminalStorageResolver;
+import io.videoworker.worker.publish.Storages;
 import io.videoworker.worker.pool.TaskService;
 import io.videoworker.worker.publish.LocalStorage;
+import io.videoworker.worker.publish.SessionReporter;
+import io.videoworker.worker.publish.StorageResolver;
 import io.videoworker.worker.spool.Spool;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +35,7 @@ public final class Service implements AutoCloseable {
     private final WorkerConfig config;
     private TaskService tasks;
     private ApiServer api;
+    private Heartbeat heartbeat;
 
     public Service(WorkerConfig config) {
         this.config = config;
@@ -38,16 +47,28 @@ public final class Service implements AutoCloseable {
         Files.createDirectories(config.replaysDir());
         Spool spool = new Spool(config.tasksDir());
         Authenticator auth;
+        CoreClient core = null;
         if (config.standalone()) {
             auth = new LocalKeyAuthenticator(ensureLocalKeys());
+            tasks = new TaskService(config, spool, StorageResolver.fixed(new LocalStorage(config.replaysDir())),
+                    SessionReporter.LOG_ONLY);
         } else {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-            auth = new CoreProfileAuthenticator(http, config.coreHost());
-            LOG.warn("core integration (registration, storage publishing) is not wired yet: results go to {}",
-                    config.replaysDir());
+            core = new CoreClient(config.coreHost(), config.ignoreVerifyCerts());
+            try {
+                new Registration(core, config.name(), config.bootstrapToken(), config.keysDir(), 10, Duration.ofSeconds(5)).ensure();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while registering with core", e);
+            }
+            auth = new CoreProfileAuthenticator(core.http(), config.coreHost());
+            SecretBox secrets = SecretBox.of(config.secretKey(), config.keysDir());
+            tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL),
+                    new CoreReporter(core));
         }
-        tasks = new TaskService(config, spool, new LocalStorage(config.replaysDir()));
         tasks.start();
+        if (core != null) {
+            heartbeat = new Heartbeat(core, tasks::busy, config.dataDir(), Duration.ofSeconds(30), Duration.ofSeconds(10)).start();
+        }
         api = new ApiServer(tasks, auth).start(config.bindHost(), config.port());
         LOG.info("listening on {}:{}", config.bindHost(), api.port());
         return this;
@@ -84,6 +105,9 @@ public final class Service implements AutoCloseable {
 
     @Override
     public void close() {
+        if (heartbeat != null) {
+            heartbeat.close();
+        }
         if (api != null) {
             api.close();
         }

@@ -30,11 +30,14 @@ public record WorkerConfig(
         boolean ignoreVerifyCerts,
         Path dataDir,
         Duration taskExpiry,
-        long spoolReserveBytes) {
+        long spoolReserveBytes,
+        Duration publishRetryPeriod,
+        Duration retryBaseDelay) {
 
     public static final List<String> KEYS = List.of("NAME", "CORE_HOST", "BOOTSTRAP_TOKEN", "BIND_HOST", "HTTPD_PORT",
             "LOG_LEVEL", "VIDEO_WORKER_COUNT", "VIDEO_WORKER_SECRET_KEY", "VIDEO_WORKER_CLEAN_PERIOD",
-            "IGNORE_VERIFY_CERTS", "DATA_DIR", "VIDEO_WORKER_TASK_EXPIRY_MINUTES", "VIDEO_WORKER_SPOOL_RESERVE_MB");
+            "IGNORE_VERIFY_CERTS", "DATA_DIR", "VIDEO_WORKER_TASK_EXPIRY_MINUTES", "VIDEO_WORKER_SPOOL_RESERVE_MB",
+            "VIDEO_WORKER_PUBLISH_RETRY_HOURS", "VIDEO_WORKER_RETRY_BASE_SECONDS");
 
     public boolean standalone() {
         return coreHost == null;
@@ -125,7 +128,9 @@ public record WorkerConfig(
                 bool(v, "IGNORE_VERIFY_CERTS"),
                 Path.of(v.getOrDefault("DATA_DIR", "data")).toAbsolutePath().normalize(),
                 Duration.ofMinutes(integer(v, "VIDEO_WORKER_TASK_EXPIRY_MINUTES", 60, 1, 10080)),
-                integer(v, "VIDEO_WORKER_SPOOL_RESERVE_MB", 512, 0, 1 << 20) * (1L << 20));
+                integer(v, "VIDEO_WORKER_SPOOL_RESERVE_MB", 512, 0, 1 << 20) * (1L << 20),
+                Duration.ofHours(integer(v, "VIDEO_WORKER_PUBLISH_RETRY_HOURS", 24, 0, 8760)),
+                Duration.ofSeconds(integer(v, "VIDEO_WORKER_RETRY_BASE_SECONDS", 10, 1, 3600)));
     }
 
     private static int integer(Map<String, String> v, String key, int dflt, int min, int max) throws ConfigException {
@@ -177,11 +182,18 @@ public record WorkerConfig(
         return sb.length() > 128 ? sb.substring(0, 128) : sb.toString();
     }
 
+    /** The same configuration listening on another port (tests use 0: any free port). */
+    public WorkerConfig withPort(int newPort) {
+        return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, workerCount, secretKey,
+                cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay);
+    }
+
     /** The configuration without secrets, for the start-up log. */
     public String describe() {
         return "name=" + name + " core=" + (coreHost == null ? "(stand-alone)" : coreHost) + " bind=" + bindHost + ":" + port
                 + " workers=" + effectiveWorkers() + " data=" + dataDir + " clean_period=" + cleanPeriodDays + "d"
                 + " task_expiry=" + taskExpiry.toMinutes() + "m reserve=" + (spoolReserveBytes >> 20) + "MiB"
+                + " publish_retry=" + publishRetryPeriod.toHours() + "h"
                 + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts;
     }
 }

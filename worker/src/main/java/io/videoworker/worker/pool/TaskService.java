@@ -6,6 +6,8 @@ import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.convert.ReplayDates;
 import io.videoworker.worker.publish.Publisher;
 import io.videoworker.worker.publish.ReplayStorage;
+import io.videoworker.worker.publish.SessionReporter;
+import io.videoworker.worker.publish.StorageResolver;
 import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.PartWriter;
 import io.videoworker.worker.spool.Spool;
@@ -49,7 +51,8 @@ public final class TaskService implements AutoCloseable {
 
     private final WorkerConfig config;
     private final Spool spool;
-    private final ReplayStorage storage;
+    private final StorageResolver storages;
+    private final SessionReporter reporter;
     private final Publisher publisher;
     private final PartWriter writer;
     private final ConversionProcess converter = new ConversionProcess("1g");
@@ -59,22 +62,24 @@ public final class TaskService implements AutoCloseable {
     private ExecutorService workers;
     private ScheduledExecutorService housekeeping;
 
-    public TaskService(WorkerConfig config, Spool spool, ReplayStorage storage) {
+    public TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter) {
         this.config = config;
         this.spool = spool;
-        this.storage = storage;
+        this.storages = storages;
+        this.reporter = reporter;
         this.publisher = new Publisher(spool);
         this.writer = new PartWriter(config.spoolReserveBytes());
     }
 
     /** Loads the spool, resumes every unfinished task at its stage and starts the pool. */
     public void start() throws IOException {
+        List<Task> resumeQueue = new ArrayList<>();
         for (Task t : spool.all()) {
             tasks.put(t.id, t);
             switch (t.state) {
                 case QUEUED, CONVERTING, PUBLISHING -> {
                     spool.log(t.id).info("resuming at stage " + t.state.json() + " after a restart");
-                    queue.add(t);
+                    resumeQueue.add(t);
                 }
                 default -> { }
             }
@@ -93,9 +98,12 @@ public final class TaskService implements AutoCloseable {
             th.setDaemon(true);
             return th;
         });
+        for (Task t : resumeQueue) {
+            schedule(t);
+        }
         housekeeping.scheduleWithFixedDelay(this::expireQuietly, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(this::cleanQuietly, 0, 24, TimeUnit.HOURS);
-        LOG.info("task service started: {} workers, {} tasks in the spool, {} to resume", n, tasks.size(), queue.size());
+        LOG.info("task service started: {} workers, {} tasks in the spool, {} to resume", n, tasks.size(), resumeQueue.size());
     }
 
     public Task get(String id) {
@@ -317,6 +325,7 @@ public final class TaskService implements AutoCloseable {
                 t.progress = 0;
                 spool.save(t);
             }
+            reporter.event(t, "replay_convert_start", null, log);
             Path out = spool.out(t.id);
             Spool.deleteTree(out); // a conversion interrupted by a crash is redone from its inputs
             Files.createDirectories(out);
@@ -336,6 +345,7 @@ public final class TaskService implements AutoCloseable {
                     t.state = TaskState.PUBLISHING;
                     log.info("converted in " + (System.currentTimeMillis() - started) + " ms: " + o.result());
                     spool.save(t);
+                    reporter.event(t, "replay_convert_success", null, log);
                     return;
                 }
                 log.warn("conversion attempt " + t.attempts + " failed: " + o.error());
@@ -345,6 +355,7 @@ public final class TaskService implements AutoCloseable {
                     t.state = TaskState.PUBLISHING;
                     log.error("conversion failed (" + o.error() + "); the original recording will be published instead");
                     spool.save(t);
+                    reporter.event(t, "replay_convert_failure", o.error(), log);
                     return;
                 }
             }
@@ -380,20 +391,87 @@ public final class TaskService implements AutoCloseable {
         return Duration.ofMinutes(10).plusMillis(2 * ms);
     }
 
+    /**
+     * Uploads the result (or the originals) and tells core; any failure is retried with
+     * exponential backoff and jitter for the retry period, across restarts, before the task
+     * fails with replay_upload_failed. Files stay in the spool until then.
+     */
     private void publish(Task t, TaskLog log) throws IOException {
         boolean original = "replay_convert_failed".equals(t.errorReason);
-        List<String> keys = original ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
+        try {
+            if (!t.uploadDone) {
+                ReplayStorage storage = storages.resolve(t, log);
+                reporter.event(t, "replay_upload_start", null, log);
+                List<String> keys = original ? publisher.publishOriginals(t, storage, log)
+                        : publisher.publishConverted(t, storage, log);
+                synchronized (t) {
+                    t.published = keys;
+                    t.uploadDone = true;
+                    spool.save(t);
+                }
+                reporter.event(t, "replay_upload_success", null, log);
+            }
+            reporter.published(t, log);
+        } catch (IOException | RuntimeException e) {
+            retryLater(t, log, e);
+            return;
+        }
         synchronized (t) {
-            t.published = keys;
             t.state = original ? TaskState.FAILED : TaskState.DONE;
             t.finishedAt = System.currentTimeMillis();
+            t.nextAttemptAt = 0;
             spool.save(t);
         }
-        // the session update core would receive (stand-alone: recorded here)
-        log.info("session " + t.sessionId + " update: has_replay=true replay_size=" + t.publishedBytes
-                + (original ? " error_reason=replay_convert_failed" : ""));
         Spool.deleteTree(spool.in(t.id)); // inputs go once the result is published
         Spool.deleteTree(spool.out(t.id));
+    }
+
+    private void retryLater(Task t, TaskLog log, Exception e) throws IOException {
+        long now = System.currentTimeMillis();
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        synchronized (t) {
+            t.publishAttempts++;
+            t.lastPublishError = why;
+            if (t.firstPublishFailureAt == 0) {
+                t.firstPublishFailureAt = now;
+            }
+            if (now - t.firstPublishFailureAt >= config.publishRetryPeriod().toMillis()) {
+                t.state = TaskState.FAILED;
+                t.errorReason = "replay_upload_failed";
+                t.error = "publishing failed for " + config.publishRetryPeriod().toHours() + " h: " + why;
+                t.finishedAt = now;
+                spool.save(t);
+                log.error("giving up publishing after " + t.publishAttempts + " attempts: " + why
+                        + "; the files stay in the spool until the clean period");
+            } else {
+                long base = config.retryBaseDelay().toMillis() << Math.min(20, t.publishAttempts - 1);
+                long delay = Math.min(base, Duration.ofMinutes(30).toMillis());
+                delay = delay / 2 + (long) (Math.random() * (delay / 2 + 1)); // jitter: many tasks must not retry in step
+                t.nextAttemptAt = now + delay;
+                spool.save(t);
+                log.warn("publish attempt " + t.publishAttempts + " failed: " + why + "; next attempt in " + delay / 1000 + " s");
+            }
+        }
+        if (t.state == TaskState.FAILED) {
+            reporter.event(t, "replay_upload_failure", why, log);
+            try {
+                reporter.publishFailed(t, log);
+            } catch (IOException ignored) {
+                log.warn("could not tell core about the failure: " + ignored.getMessage());
+            }
+        } else {
+            schedule(t);
+        }
+    }
+
+    /** Queues a task now, or at its next publishing attempt. */
+    private void schedule(Task t) {
+        long wait = t.nextAttemptAt - System.currentTimeMillis();
+        if (wait <= 0) {
+            queue.add(t);
+        } else {
+            housekeeping.schedule(() -> queue.add(t), wait, TimeUnit.MILLISECONDS);
+        }
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------

@@ -42,6 +42,14 @@ public final class Task {
     public List<String> published = new ArrayList<>();
     public long publishedBytes;
     public int attempts;
+    /** Publishing: objects are in storage (only the session update may remain). */
+    public boolean uploadDone;
+    public int publishAttempts;
+    public long firstPublishFailureAt;
+    public long nextAttemptAt;
+    public String lastPublishError;
+    /** The storage config last used, sealed with the worker's secret key (never in clear). */
+    public String storageConfigSealed;
 
     public long createdAt;
     public long updatedAt;

@@ -45,10 +45,7 @@ class ServiceTest {
                 "BIND_HOST", "127.0.0.1", "VIDEO_WORKER_COUNT", "1", "VIDEO_WORKER_SPOOL_RESERVE_MB", "0"));
         env.putAll(extra);
         WorkerConfig cfg = WorkerConfig.load(null, env);
-        // port 0: any free port (the config itself refuses 0, a test needs it)
-        cfg = new WorkerConfig(cfg.name(), cfg.coreHost(), cfg.bootstrapToken(), cfg.bindHost(), 0, cfg.logLevel(),
-                cfg.workerCount(), cfg.secretKey(), cfg.cleanPeriodDays(), cfg.ignoreVerifyCerts(), cfg.dataDir(),
-                cfg.taskExpiry(), cfg.spoolReserveBytes());
+        cfg = cfg.withPort(0); // any free port (the configuration itself refuses 0)
         service = new Service(cfg).start();
         lion = new LionClient(service.port(), KEY_ID, SECRET);
     }

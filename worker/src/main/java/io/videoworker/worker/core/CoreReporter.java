@@ -1,0 +1,54 @@
+package io.videoworker.worker.core;
+
+import io.videoworker.worker.publish.SessionReporter;
+import io.videoworker.worker.spool.Task;
+import io.videoworker.worker.spool.TaskLog;
+import java.io.IOException;
+
+/** Session updates and lifecycle events sent to core (jumpserver-integration.md §3.6). */
+public final class CoreReporter implements SessionReporter {
+    private final CoreClient core;
+
+    public CoreReporter(CoreClient core) {
+        this.core = core;
+    }
+
+    @Override
+    public void event(Task task, String event, String reason, TaskLog log) {
+        var body = CoreClient.JSON.createObjectNode().put("event", event);
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        try {
+            core.json("POST", "/api/v1/terminal/sessions/" + task.sessionId + "/lifecycle_log/", body);
+            log.info("lifecycle event " + event + (reason == null ? "" : " (" + reason + ")") + " sent to core");
+        } catch (CoreException e) {
+            log.warn("lifecycle event " + event + " not recorded by core: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void published(Task task, TaskLog log) throws IOException {
+        String path = "/api/v1/terminal/sessions/" + task.sessionId + "/";
+        try {
+            core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("has_replay", true).put("replay_size", task.publishedBytes));
+        } catch (CoreException e) {
+            if (e.status() != 400) {
+                throw e;
+            }
+            core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("has_replay", true)); // older core
+        }
+        if (task.errorReason != null) {
+            core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("error_reason", task.errorReason));
+        }
+        log.info("core updated: session " + task.sessionId + " has_replay=true replay_size=" + task.publishedBytes
+                + (task.errorReason != null ? " error_reason=" + task.errorReason : ""));
+    }
+
+    @Override
+    public void publishFailed(Task task, TaskLog log) throws IOException {
+        core.json("PATCH", "/api/v1/terminal/sessions/" + task.sessionId + "/",
+                CoreClient.JSON.createObjectNode().put("error_reason", "replay_upload_failed"));
+        log.info("core updated: session " + task.sessionId + " error_reason=replay_upload_failed");
+    }
+}

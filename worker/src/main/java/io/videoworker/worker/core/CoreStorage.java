@@ -1,0 +1,50 @@
+package io.videoworker.worker.core;
+
+import io.videoworker.worker.publish.ReplayStorage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Core's own "server" storage: {@code POST /api/v1/terminal/sessions/<sid>/replay/} with the file
+ * and the replay {@code version} its name calls for (4 for .replay.mp4, 5 for parts and
+ * replay.json, 2 for .replay.gz). Core derives the storage path itself.
+ */
+public final class CoreStorage implements ReplayStorage {
+    private final CoreClient core;
+
+    public CoreStorage(CoreClient core) {
+        this.core = core;
+    }
+
+    static String version(String name) {
+        if (name.endsWith(".replay.mp4")) {
+            return "4";
+        }
+        if (name.endsWith(".part.mp4") || name.endsWith(".part.gz") || name.endsWith(".replay.json")) {
+            return "5";
+        }
+        if (name.endsWith(".cast.gz")) {
+            return "3";
+        }
+        return "2";
+    }
+
+    /** The key's last element is the session id's file; the sid is the file name's prefix. */
+    @Override
+    public void put(String key, Path file) throws IOException {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        String sid = name.substring(0, Math.min(36, name.length()));
+        core.upload("/api/v1/terminal/sessions/" + sid + "/replay/", "file", file, Map.of("version", version(name)));
+    }
+
+    @Override
+    public void delete(String key) {
+        // core keeps one replay per session and looks for the mp4 before anything we could leave
+    }
+
+    @Override
+    public String describe() {
+        return "core server storage at " + core.base();
+    }
+}

@@ -1,0 +1,39 @@
+package io.videoworker.worker.publish;
+
+import io.videoworker.worker.spool.Task;
+import io.videoworker.worker.spool.TaskLog;
+import java.io.IOException;
+
+/**
+ * What core hears about a session: lifecycle events and the session's replay fields. Stand-alone,
+ * it all goes to the task log.
+ */
+public interface SessionReporter {
+    /** A lifecycle event such as replay_convert_start; failures are only logged. */
+    void event(Task task, String event, String reason, TaskLog log);
+
+    /** The replay is in storage: has_replay, replay_size, and error_reason when it is the original. */
+    void published(Task task, TaskLog log) throws IOException;
+
+    /** Publishing finally failed: error_reason replay_upload_failed. */
+    void publishFailed(Task task, TaskLog log) throws IOException;
+
+    /** Stand-alone: everything into the task log. */
+    SessionReporter LOG_ONLY = new SessionReporter() {
+        @Override
+        public void event(Task task, String event, String reason, TaskLog log) {
+            log.info("session " + task.sessionId + " event " + event + (reason == null ? "" : " (" + reason + ")"));
+        }
+
+        @Override
+        public void published(Task task, TaskLog log) {
+            log.info("session " + task.sessionId + " update: has_replay=true replay_size=" + task.publishedBytes
+                    + (task.errorReason != null ? " error_reason=" + task.errorReason : ""));
+        }
+
+        @Override
+        public void publishFailed(Task task, TaskLog log) {
+            log.info("session " + task.sessionId + " update: error_reason=replay_upload_failed");
+        }
+    };
+}
