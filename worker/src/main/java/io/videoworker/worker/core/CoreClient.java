@@ -117,7 +117,7 @@ public final class CoreClient {
      * Uploads a file as multipart/form-data with extra text fields (replay upload), streaming it
      * with an exact Content-Length and no timeout.
      */
-    public JsonNode upload(String pathAndQuery, String field, Path file, java.util.Map<String, String> fields)
+    public JsonNode upload(String pathAndQuery, String field, Path file, String filename, java.util.Map<String, String> fields)
             throws CoreException {
         String boundary = "vw" + UUID.randomUUID().toString().replace("-", "");
         StringBuilder head = new StringBuilder();
@@ -126,7 +126,7 @@ public final class CoreClient {
                     .append("\"\r\n\r\n").append(f.getValue()).append("\r\n");
         }
         head.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(field)
-                .append("\"; filename=\"").append(file.getFileName()).append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+                .append("\"; filename=\"").append(filename).append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         try {
             HttpRequest req = signed("POST", pathAndQuery)
                     .header("Content-Type", "multipart/form-data; boundary=" + boundary)

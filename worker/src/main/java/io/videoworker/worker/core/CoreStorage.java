@@ -35,7 +35,8 @@ public final class CoreStorage implements ReplayStorage {
     public void put(String key, Path file) throws IOException {
         String name = key.substring(key.lastIndexOf('/') + 1);
         String sid = name.substring(0, Math.min(36, name.length()));
-        core.upload("/api/v1/terminal/sessions/" + sid + "/replay/", "file", file, Map.of("version", version(name)));
+        // core keeps the uploaded file name: it must be the object's name, not our spool file's
+        core.upload("/api/v1/terminal/sessions/" + sid + "/replay/", "file", file, name, Map.of("version", version(name)));
     }
 
     @Override
