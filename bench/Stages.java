@@ -2,6 +2,7 @@ import io.videoworker.worker.convert.ConversionResult;
 import io.videoworker.worker.convert.ConvertOptions;
 import io.videoworker.worker.convert.Converter;
 import io.videoworker.worker.convert.SessionInput;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,19 +36,22 @@ public class Stages {
         Path dir = Files.createTempDirectory("stages");
         System.out.println("| input | frames | video s | warm wall ms (runs " + (runs - keep + 1) + "–" + runs
                 + ": median, min–max) | render ms | convert ms | encode ms | (render + convert) / encode "
-                + "| video s / wall s | frames / wall s | first (cold) run ms |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| CPU s (process) | video s / wall s | frames / wall s | first (cold) run ms |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Path in : inputs) {
             long[] wall = new long[keep], render = new long[keep], convert = new long[keep], encode = new long[keep];
+            long[] cpu = new long[keep];
             long first = 0;
             ConversionResult last = null;
             for (int r = 0; r < runs; r++) {
                 Path out = dir.resolve("out.mp4");
+                long cpu0 = cpuMs();
                 ConversionResult res = new Converter(ConvertOptions.DEFAULT, Converter.Progress.NONE)
                         .convert(SessionInput.resolve(List.of(in)), out);
+                long cpuUsed = cpuMs() - cpu0;
                 Files.deleteIfExists(out);
-                System.err.printf("Stages: %s run %d: wall %d render %d convert %d encode %d ms%n", label(in), r + 1,
-                        res.wallMs(), res.renderMs(), res.convertMs(), res.encodeMs());
+                System.err.printf("Stages: %s run %d: wall %d render %d convert %d encode %d ms, CPU %d ms%n",
+                        label(in), r + 1, res.wallMs(), res.renderMs(), res.convertMs(), res.encodeMs(), cpuUsed);
                 if (r == 0) {
                     first = res.wallMs();
                 }
@@ -57,13 +61,15 @@ public class Stages {
                     render[k] = res.renderMs();
                     convert[k] = res.convertMs();
                     encode[k] = res.encodeMs();
+                    cpu[k] = cpuUsed;
                 }
                 last = res;
             }
             long w = median(wall), rd = median(render), cv = median(convert), en = median(encode);
-            System.out.printf("| %s | %d | %.1f | %d (%d–%d) | %d | %d | %d | %.2f | %.1f | %.0f | %d |%n",
+            System.out.printf("| %s | %d | %.1f | %d (%d–%d) | %d | %d | %d | %.2f | %.1f | %.1f | %.0f | %d |%n",
                     label(in), last.frames(), last.durationMs() / 1000.0, w, min(wall), max(wall), rd, cv, en,
-                    en > 0 ? (double) (rd + cv) / en : Double.NaN, last.durationMs() / (double) w,
+                    en > 0 ? (double) (rd + cv) / en : Double.NaN, median(cpu) / 1000.0,
+                    last.durationMs() / (double) w,
                     last.frames() * 1000.0 / w, first);
         }
         Files.deleteIfExists(dir);
@@ -77,6 +83,12 @@ public class Stages {
             return p.toAbsolutePath().getParent().getParent().getFileName() + " (Lion part)";
         }
         return name.replaceAll("\\.(replay|guac)(\\.gz)?$", "");
+    }
+
+    /** CPU time of the whole process (all threads, x264's included), ms. */
+    static long cpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     static long median(long[] v) {

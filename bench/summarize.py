@@ -107,6 +107,16 @@ p(f"- OS: {machine.get('os')}; JDK: {machine.get('jdk')}; FFmpeg/x264: bytedeco 
 p(f"- Commit {machine.get('commit')}; run {machine.get('date')}; load average before "
   f"{machine.get('load_before')}, after {machine.get('load_after')}; bench/run.sh took "
   f"{int(machine.get('bench_seconds', 0)) / 60:.1f} min")
+if "cpu_busy_jiffies" in machine:
+    def secs(t):  # bash `times`: 1m2.345s
+        m, sec = re.match(r"(\d+)m([\d.]+)s", t).groups()
+        return int(m) * 60 + float(sec)
+    busy_s = int(machine["cpu_busy_jiffies"]) / int(machine.get("clk_tck", 100))
+    ours_s = sum(secs(t) for t in machine["children_times"].split())
+    avail = int(machine["bench_seconds"]) * int(machine["cores"])
+    p(f"- CPU during the run: {avail:,} core-s available, {busy_s:,.0f} busy, of which this benchmark "
+      f"{ours_s:,.0f} and other processes {max(0, busy_s - ours_s):,.0f} "
+      f"({100 * max(0, busy_s - ours_s) / avail:.0f} % of the machine)")
 n = max(len(v) for v in runs.values())
 p(f"\n### End to end, fresh JVM per run (CLI, defaults: preset fast, crf 30, AAC 48 kb/s; {n} runs each)\n")
 p("Wall = the whole process (`/usr/bin/time`), JVM start-up included; RSS = peak resident set. "

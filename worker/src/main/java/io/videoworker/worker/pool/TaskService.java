@@ -402,8 +402,18 @@ public final class TaskService implements AutoCloseable {
             if (!t.uploadDone) {
                 ReplayStorage storage = storages.resolve(t, log);
                 reporter.event(t, "replay_upload_start", null, log);
-                List<String> keys = original ? publisher.publishOriginals(t, storage, log)
-                        : publisher.publishConverted(t, storage, log);
+                List<String> keys;
+                try {
+                    keys = original ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
+                } finally {
+                    if (storage instanceof AutoCloseable c) { // a client made for this publish only
+                        try {
+                            c.close();
+                        } catch (Exception e) {
+                            log.warn("closing " + storage.describe() + ": " + e.getMessage());
+                        }
+                    }
+                }
                 synchronized (t) {
                     t.published = keys;
                     t.uploadDone = true;
