@@ -70,7 +70,7 @@ public class ServiceBench {
 
             // 2. upload of the same file, heap sampled meanwhile
             String sid = UUID.randomUUID().toString();
-            String id = create(sid, List.of(new Object[] {sid + ".0.part.gz", sum}));
+            String id = create(sid, List.<Object[]>of(new Object[] {sid + ".0.part.gz", sum}));
             List<Long> heap = Collections.synchronizedList(new ArrayList<>());
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
@@ -106,7 +106,7 @@ public class ServiceBench {
             for (int i = 0; i < 200; i++) {
                 String s = UUID.randomUUID().toString();
                 long a = System.nanoTime();
-                create(s, List.of(new Object[] {s + ".0.part.gz", sum}));
+                create(s, List.<Object[]>of(new Object[] {s + ".0.part.gz", sum}));
                 lat.add((System.nanoTime() - a) / 1000);
             }
             Collections.sort(lat);
@@ -125,7 +125,7 @@ public class ServiceBench {
             for (int i = 0; i < 20; i++) {
                 ids.add(pool.submit(() -> {
                     String s = UUID.randomUUID().toString();
-                    String t = create(s, List.of(new Object[] {s + ".0.part.gz", partSum}));
+                    String t = create(s, List.<Object[]>of(new Object[] {s + ".0.part.gz", partSum}));
                     Path f = dir.resolve(s + ".0.part.gz");
                     Files.write(f, part);
                     upload(t, 0, f);

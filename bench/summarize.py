@@ -198,7 +198,7 @@ for label in labels:
         p(f"| {label} | {int(d['bytes']):,} | {d['video_packets']} | {d['keyframes']} | {int(d['keyframe_bytes']):,} "
           f"| {d['keyframe_share']} | {int(d['max_keyframe']):,} |")
 
-p("\n### Targets\n")
+p("\n### Target checks (computed)\n")
 
 
 def verdict(ok):

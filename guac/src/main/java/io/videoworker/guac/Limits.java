@@ -14,7 +14,20 @@ package io.videoworker.guac;
 public record Limits(int maxSide, long maxLayerPixels, long maxTotalPixels, int maxLayers,
                      int maxImageBytes, int maxStreams) {
 
-    public static final Limits DEFAULT = new Limits(8192, 7680L * 4320, 96L << 20, 4096, 64 << 20, 4096);
+    /** Sized to this JVM's heap (see {@link #forHeap}). */
+    public static final Limits DEFAULT = forHeap(Runtime.getRuntime().maxMemory());
+
+    /**
+     * Limits that a heap of {@code maxHeapBytes} can honour: all layers together may use at most
+     * two fifths of it (frames, images and the encoder's copies need the rest), capped at
+     * 96 Mi pixels; one layer at most 8K UHD. Past them a recording is refused, never an
+     * OutOfMemoryError.
+     */
+    public static Limits forHeap(long maxHeapBytes) {
+        long total = Math.max(1920L * 1080, Math.min(96L << 20, maxHeapBytes / 4 * 2 / 5));
+        long layer = Math.min(7680L * 4320, total);
+        return new Limits(8192, layer, total, 4096, (int) Math.min(64 << 20, maxHeapBytes / 8), 4096);
+    }
 
     public Limits {
         if (maxSide <= 0 || maxLayerPixels <= 0 || maxTotalPixels < maxLayerPixels || maxLayers <= 0

@@ -12,16 +12,12 @@ import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.fileupload2.core.FileItemInput;
-import org.apache.commons.fileupload2.core.FileItemInputIterator;
-import org.apache.commons.fileupload2.jakarta.servlet5.JakartaServletFileUpload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,20 +123,17 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            FileItemInputIterator items = new JakartaServletFileUpload<>().getItemIterator(ctx.req());
-            while (items.hasNext()) {
-                FileItemInput item = items.next();
-                if (!item.isFormField() && "file".equals(item.getFieldName())) {
-                    try (InputStream in = item.getInputStream()) {
-                        uploadReply(ctx, tasks.uploadPart(ctx.pathParam("id"), ctx.pathParam("index"), item.getName(), in,
-                                ctx.req().getContentLengthLong()));
-                    }
+            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
+                if (p.isFile() && "file".equals(p.name())) {
+                    uploadReply(ctx, tasks.uploadPart(ctx.pathParam("id"), ctx.pathParam("index"), p.filename(), p.body(),
+                            ctx.req().getContentLengthLong()));
                     return;
                 }
             }
             uploadReply(ctx, new TaskService.UploadResult(false, "the multipart body has no field 'file'"));
-        } catch (org.apache.commons.fileupload2.core.FileUploadException e) {
-            uploadReply(ctx, new TaskService.UploadResult(false, "malformed multipart body: " + firstLine(e)));
+        } catch (MultipartReader.MalformedException e) {
+            uploadReply(ctx, new TaskService.UploadResult(false, "malformed multipart body: " + e.getMessage()));
         }
     }
 
@@ -152,27 +145,22 @@ public final class ApiServer implements AutoCloseable {
     private void createSingle(Context ctx) throws IOException {
         Map<String, String> fields = new HashMap<>();
         try {
-            FileItemInputIterator items = new JakartaServletFileUpload<>().getItemIterator(ctx.req());
-            while (items.hasNext()) {
-                FileItemInput item = items.next();
-                if (item.isFormField()) {
-                    try (InputStream in = item.getInputStream()) {
-                        byte[] v = in.readNBytes(4096);
-                        fields.put(item.getFieldName(), new String(v, java.nio.charset.StandardCharsets.UTF_8).trim());
-                    }
-                } else if ("file".equals(item.getFieldName())) {
-                    try (InputStream in = item.getInputStream()) {
-                        Task t = tasks.createSingle(fields, in, ctx.req().getContentLengthLong());
-                        ctx.status(200).json(g2Task(t));
-                    }
+            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
+                if (!p.isFile()) {
+                    byte[] v = p.body().readNBytes(4096);
+                    fields.put(p.name(), new String(v, java.nio.charset.StandardCharsets.UTF_8).trim());
+                } else if ("file".equals(p.name())) {
+                    Task t = tasks.createSingle(fields, p.body(), ctx.req().getContentLengthLong());
+                    ctx.status(200).json(g2Task(t));
                     return;
                 }
             }
             error(ctx, 400, "the multipart body has no field 'file'");
         } catch (TaskException e) {
             error(ctx, e.status(), e.getMessage());
-        } catch (org.apache.commons.fileupload2.core.FileUploadException e) {
-            error(ctx, 400, "malformed multipart body: " + firstLine(e));
+        } catch (MultipartReader.MalformedException e) {
+            error(ctx, 400, "malformed multipart body: " + e.getMessage());
         }
     }
 

@@ -50,6 +50,7 @@ public final class ConversionProcess {
             cmd.addAll(List.of("/usr/bin/nice", "-n", "10"));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xms32m"); // grow on demand: live data is tens of MB, RSS stays low
         cmd.add("-Xmx" + heap);
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");

@@ -55,7 +55,7 @@ public final class TaskService implements AutoCloseable {
     private final SessionReporter reporter;
     private final Publisher publisher;
     private final PartWriter writer;
-    private final ConversionProcess converter = new ConversionProcess("1g");
+    private final ConversionProcess converter = new ConversionProcess("512m");
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final PriorityBlockingQueue<Task> queue =
             new PriorityBlockingQueue<>(64, java.util.Comparator.comparingLong((Task t) -> t.queuedAt).thenComparing(t -> t.id));

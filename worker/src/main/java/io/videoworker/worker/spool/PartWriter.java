@@ -59,7 +59,7 @@ public final class PartWriter {
         boolean ok = false;
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] buf = new byte[1 << 16];
+            byte[] buf = new byte[1 << 20];
             long sinceCheck = 0;
             int n;
             while ((n = body.read(buf)) > 0) {

@@ -1,0 +1,206 @@
+package io.videoworker.worker.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Streams the parts of a {@code multipart/form-data} body one after another without holding
+ * them: recordings of several GB go straight to disk. Written for speed (a big buffer and a scan
+ * for the delimiter's first byte), since uploads should run near disk speed; general-purpose
+ * parsers read too little at a time for that.
+ */
+final class MultipartReader {
+    /** One part; read {@link #body()} to its end (or call next()) before the next part. */
+    record Part(String name, String filename, InputStream body) {
+        boolean isFile() {
+            return filename != null;
+        }
+    }
+
+    /** The body is not well-formed multipart (the client's fault, not ours). */
+    static final class MalformedException extends IOException {
+        MalformedException(String message) {
+            super(message);
+        }
+    }
+
+    private static final Pattern BOUNDARY = Pattern.compile("boundary=(?:\"([^\"]+)\"|([^;\\s]+))", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DISPOSITION_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    private static final int MAX_HEADER = 16 << 10;
+
+    private final InputStream in;
+    private final byte[] delimiter; // CRLF "--" boundary
+    private final byte[] buf = new byte[1 << 18];
+    private int pos;
+    private int lim;
+    private boolean done;
+    private PartStream current;
+
+    MultipartReader(InputStream in, String contentType) throws IOException {
+        Matcher m = BOUNDARY.matcher(contentType == null ? "" : contentType);
+        if (!m.find()) {
+            throw new MalformedException("multipart/form-data without a boundary");
+        }
+        String boundary = m.group(1) != null ? m.group(1) : m.group(2);
+        this.in = in;
+        this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        // the first delimiter may come without its CRLF: pretend one was there
+        System.arraycopy(new byte[] {'\r', '\n'}, 0, buf, 0, 2);
+        lim = 2;
+    }
+
+    /** The next part, or null after the closing delimiter. */
+    Part next() throws IOException {
+        if (done) {
+            return null;
+        }
+        if (current != null) {
+            current.skipRest();
+        } else {
+            skipToDelimiter();
+        }
+        // after a delimiter: "--" ends the body, CRLF starts a part
+        if (!fill(2)) {
+            throw new MalformedException("multipart body ends without its closing delimiter");
+        }
+        if (buf[pos] == '-' && buf[pos + 1] == '-') {
+            done = true;
+            return null;
+        }
+        String name = null;
+        String filename = null;
+        String line;
+        int headerBytes = 0;
+        skipLine();
+        while (!(line = readLine()).isEmpty()) {
+            headerBytes += line.length();
+            if (headerBytes > MAX_HEADER) {
+                throw new MalformedException("multipart part headers are too long");
+            }
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-disposition:")) {
+                Matcher p = DISPOSITION_PARAM.matcher(line);
+                while (p.find()) {
+                    if (p.group(1).equalsIgnoreCase("name")) {
+                        name = p.group(2);
+                    } else if (p.group(1).equalsIgnoreCase("filename")) {
+                        filename = p.group(2);
+                    }
+                }
+            }
+        }
+        current = new PartStream();
+        return new Part(name, filename, current);
+    }
+
+    private void skipToDelimiter() throws IOException {
+        PartStream preamble = new PartStream();
+        preamble.skipRest();
+    }
+
+    /** Ensures n bytes are buffered at pos; false at the end of input. */
+    private boolean fill(int n) throws IOException {
+        if (lim - pos >= n) {
+            return true;
+        }
+        System.arraycopy(buf, pos, buf, 0, lim - pos);
+        lim -= pos;
+        pos = 0;
+        while (lim < n) {
+            int r = in.read(buf, lim, buf.length - lim);
+            if (r < 0) {
+                return false;
+            }
+            lim += r;
+        }
+        return true;
+    }
+
+    private void skipLine() throws IOException {
+        readLine();
+    }
+
+    private String readLine() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            if (!fill(1)) {
+                throw new MalformedException("multipart body ends inside a part header");
+            }
+            byte b = buf[pos++];
+            if (b == '\n') {
+                int len = sb.length();
+                return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+            }
+            if (sb.length() > MAX_HEADER) {
+                throw new MalformedException("multipart part header line too long");
+            }
+            sb.append((char) (b & 0xFF));
+        }
+    }
+
+    /** A part's bytes up to the next delimiter. */
+    private final class PartStream extends InputStream {
+        private boolean ended;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] out, int off, int len) throws IOException {
+            if (ended) {
+                return -1;
+            }
+            if (!fill(delimiter.length)) {
+                throw new MalformedException("multipart body ends inside a part");
+            }
+            int stop = lim - delimiter.length; // a delimiter must start at or before stop
+            int i = pos;
+            byte first = delimiter[0];
+            while (i <= stop) {
+                if (buf[i] == first && matches(i)) {
+                    break;
+                }
+                i++;
+            }
+            int available = i - pos;
+            if (available == 0 && i <= stop) {
+                pos += delimiter.length; // at the delimiter: this part is over
+                ended = true;
+                return -1;
+            }
+            if (available == 0) {
+                // the tail might be a delimiter cut by the buffer's end: read more first
+                if (!fill(lim - pos + 1)) {
+                    throw new MalformedException("multipart body ends inside a part");
+                }
+                return read(out, off, len);
+            }
+            int n = Math.min(len, available);
+            System.arraycopy(buf, pos, out, off, n);
+            pos += n;
+            return n;
+        }
+
+        private boolean matches(int at) {
+            for (int k = 1; k < delimiter.length; k++) {
+                if (buf[at + k] != delimiter[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void skipRest() throws IOException {
+            byte[] sink = new byte[1 << 16];
+            while (read(sink, 0, sink.length) >= 0) {
+                // discard
+            }
+        }
+    }
+}
