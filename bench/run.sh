@@ -6,7 +6,7 @@
 #     runs a private copy of it, so a rebuild by someone else during the run changes nothing;
 #  2. generates the synthetic recordings (bench/gen.py) into bench/out/rec/ unless up to date;
 #  3. converts every input REPS times (default 3) with a fresh JVM each time, as the CLI ships
-#     (`java -jar video-worker.jar convert IN -o OUT --json`, no JVM options), round-robin over
+#     (`java $JOPTS -jar video-worker.jar convert IN -o OUT --json`, the launcher's JVM options), round-robin over
 #     the inputs, under GNU time for wall time and peak RSS;
 #  4. keyframe share of every output (bench/Packets.java);
 #  5. quality of the default encode of the three samples against their lossless renders
@@ -84,6 +84,8 @@ busy-1min	$rec/busy-1min.guac.gz
 busy-10min	$rec/busy-10min.guac.gz
 EOF
 
+# the JVM options ./video-worker uses (override with VIDEO_WORKER_JAVA_OPTS, as for the launcher)
+JOPTS=${VIDEO_WORKER_JAVA_OPTS:--Xms32m -Xmx512m -XX:+UseSerialGC}
 runs="$out/runs"; mp4="$out/mp4"
 rm -rf "$runs"; mkdir -p "$runs" "$mp4"
 
@@ -92,7 +94,7 @@ convert_once() {  # label input tag [jvm options...]
   local o="$mp4/$label.mp4"
   [ "$tag" = 1 ] || o="$mp4/$label.$tag.mp4"
   if ! timeout 900 /usr/bin/time -f "%e %M %U %S" -o "$runs/$label.$tag.time" \
-       java "$@" -jar "$J" convert "$in" -o "$o" --json < /dev/null > "$runs/$label.$tag.json" 2> "$runs/$label.$tag.err"; then
+       java ${JOPTS} "$@" -jar "$J" convert "$in" -o "$o" --json < /dev/null > "$runs/$label.$tag.json" 2> "$runs/$label.$tag.err"; then
     log "FAILED: $label run $tag (see $runs/$label.$tag.err)"; return 1
   fi
   log "$label run $tag: $(cat "$runs/$label.$tag.time") (wall s, peak RSS KB, user s, sys s)"
