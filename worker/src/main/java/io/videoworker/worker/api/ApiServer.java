@@ -200,6 +200,11 @@ public final class ApiServer implements AutoCloseable {
         o.put("error", t.error == null ? "" : t.error);
         o.put("error_reason", t.errorReason == null ? "" : t.errorReason);
         o.put("attempts", t.attempts);
+        o.put("publish_attempts", t.publishAttempts);
+        o.put("last_publish_error", t.lastPublishError == null ? "" : t.lastPublishError);
+        if (t.nextAttemptAt > 0 && !t.state.finished()) {
+            o.put("next_attempt", DATE.format(Instant.ofEpochMilli(t.nextAttemptAt)));
+        }
         o.put("created", DATE.format(Instant.ofEpochMilli(t.createdAt)));
         o.put("updated", DATE.format(Instant.ofEpochMilli(t.updatedAt)));
         if (t.finishedAt > 0) {

@@ -143,7 +143,11 @@ class ExternalStorageEndToEndTest {
         }
         String text = Files.readString(log);
         assertThat(text).contains("publish attempt 1 failed").contains("403").doesNotContain("wrong-secret");
-        assertThat(lion.status(id).json().path("state").asText()).isEqualTo("publishing");
+        JsonNode pending = lion.status(id).json();
+        assertThat(pending.path("state").asText()).isEqualTo("publishing");
+        assertThat(pending.path("publish_attempts").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(pending.path("last_publish_error").asText()).contains("403").doesNotContain("wrong-secret");
+        assertThat(pending.has("next_attempt")).isTrue();
         assertThat(Files.list(data.resolve("tasks/" + id + "/out")).count()).as("results kept for the retry").isEqualTo(3);
         assertThat(keys()).isEmpty();
         core.replayStorage = s3Config(SK); // the admin fixes the storage
