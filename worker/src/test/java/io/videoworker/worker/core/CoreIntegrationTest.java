@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoworker.encode.Mp4Probe;
+import io.videoworker.worker.LionClient;
 import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
 import io.videoworker.worker.config.WorkerConfig;
@@ -28,7 +29,7 @@ class CoreIntegrationTest {
     Path data;
     SimulatedCore core;
     Service service;
-    LionCaller lion;
+    LionClient lion;
 
     @BeforeEach
     void startCore() {
@@ -49,7 +50,7 @@ class CoreIntegrationTest {
                 "VIDEO_WORKER_SPOOL_RESERVE_MB", "0", "VIDEO_WORKER_RETRY_BASE_SECONDS", "1", "NAME", "[Video]-test"));
         service = new Service(WorkerConfig.load(null, env).withPort(0)).start();
         String[] caller = core.addCaller();
-        lion = new LionCaller(service.port(), caller[0], caller[1]);
+        lion = new LionClient(service.port(), caller[0], caller[1]);
     }
 
     static String sha256(byte[] d) throws Exception {
@@ -79,11 +80,11 @@ class CoreIntegrationTest {
     void callersAreCheckedByCoreAndRefusedWhenCoreSaysNo() throws Exception {
         startWorker();
         String sid = UUID.randomUUID().toString();
-        LionCaller stranger = new LionCaller(service.port(), "unknown", "secret");
+        LionClient stranger = new LionClient(service.port(), "unknown", "secret");
         assertThat(stranger.createTask(sid, "{}").status()).isEqualTo(401);
         assertThat(lion.status(UUID.randomUUID().toString()).status()).as("accepted, then no such task").isEqualTo(404);
         core.close();
-        LionCaller again = new LionCaller(service.port(), "other", "secret");
+        LionClient again = new LionClient(service.port(), "other", "secret");
         assertThat(again.status(UUID.randomUUID().toString()).status()).as("core unreachable").isEqualTo(503);
         core = new SimulatedCore(); // for tearDown
     }
@@ -94,7 +95,7 @@ class CoreIntegrationTest {
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 12_000);
         byte[] p1 = TestRecordings.part(0x00FF00, 12_200, 14_000);
-        String body = LionCaller.taskBody(sid, List.of(
+        String body = LionClient.taskBody(sid, List.of(
                 new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, sha256(p0)},
                 new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, sha256(p1)}));
         core.failUploads.set(2); // storage down for a while
@@ -132,7 +133,7 @@ class CoreIntegrationTest {
         startWorker();
         String sid = UUID.randomUUID().toString();
         byte[] junk = TestRecordings.gzip("garbage".getBytes());
-        String id = lion.createTask(sid, LionCaller.taskBody(sid, List.<Object[]>of(
+        String id = lion.createTask(sid, LionClient.taskBody(sid, List.<Object[]>of(
                 new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(junk)}))).json().path("id").asText();
         lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(junk));
         JsonNode s = lion.waitFor(id, "failed", 60);
@@ -168,7 +169,7 @@ class CoreIntegrationTest {
         startWorker();
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
-        String id = lion.createTask(sid, LionCaller.taskBody(sid, List.<Object[]>of(
+        String id = lion.createTask(sid, LionClient.taskBody(sid, List.<Object[]>of(
                 new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(p0)}))).json().path("id").asText();
         lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0));
         lion.waitFor(id, "done", 60);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.videoworker.encode.Mp4Info;
 import io.videoworker.encode.Mp4Probe;
+import io.videoworker.worker.LionClient;
 import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
 import io.videoworker.worker.config.WorkerConfig;
@@ -41,7 +42,7 @@ class ExternalStorageEndToEndTest {
     Path data;
     SimulatedCore core;
     Service service;
-    LionCaller lion;
+    LionClient lion;
     S3Proxy s3;
     BlobStore blobs;
 
@@ -75,7 +76,7 @@ class ExternalStorageEndToEndTest {
                 "VIDEO_WORKER_SECRET_KEY", "0123456789abcdef0123456789abcdef"));
         service = new Service(WorkerConfig.load(null, env).withPort(0)).start();
         String[] caller = core.addCaller();
-        lion = new LionCaller(service.port(), caller[0], caller[1]);
+        lion = new LionClient(service.port(), caller[0], caller[1]);
     }
 
     @AfterEach
@@ -94,7 +95,7 @@ class ExternalStorageEndToEndTest {
     String submit(String sid) throws Exception {
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 12_000);
         byte[] p1 = TestRecordings.part(0x0000FF, 12_200, 14_000);
-        String id = lion.createTask(sid, LionCaller.taskBody(sid, List.of(
+        String id = lion.createTask(sid, LionClient.taskBody(sid, List.of(
                 new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, sha256(p0)},
                 new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, sha256(p1)}))).json().path("id").asText();
         assertThat(lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0)).json().path("ok").asBoolean()).isTrue();

@@ -41,6 +41,8 @@ final class SimulatedCore implements AutoCloseable {
     final List<JsonNode> heartbeats = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger registrations = new AtomicInteger();
     final AtomicInteger failUploads = new AtomicInteger();
+    /** Refuse the heartbeat socket (a proxy that does not pass WebSockets, say). */
+    volatile boolean refuseSocket;
     volatile JsonNode replayStorage = JSON.createObjectNode().put("TYPE", "server");
     private final Javalin app;
 
@@ -89,7 +91,10 @@ final class SimulatedCore implements AutoCloseable {
             ws.onMessage(m -> heartbeats.add(JSON.readTree(m.message())));
         });
         app.wsBeforeUpgrade("/ws/terminal-task/", ctx -> {
-            if (checkSignature(ctx) == null) {
+            if (refuseSocket) {
+                ctx.status(502);
+                ctx.skipRemainingHandlers();
+            } else if (checkSignature(ctx) == null) {
                 ctx.skipRemainingHandlers();
             }
         });

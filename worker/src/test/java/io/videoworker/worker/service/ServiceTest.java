@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.videoworker.encode.Mp4Probe;
+import io.videoworker.worker.LionClient;
 import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
 import io.videoworker.worker.config.WorkerConfig;
@@ -65,20 +64,8 @@ class ServiceTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
-    /** Lion's create body; files[] in the order given. */
     static String taskBody(String sid, List<Object[]> files) {
-        ObjectNode body = JSON.createObjectNode();
-        body.putObject("config").put("MaxFrame", 0).put("Width", 1280).put("Height", 800).put("Bitrate", 1);
-        ObjectNode meta = body.putObject("meta");
-        meta.put("id", sid).put("user", "Administrator(admin)").put("asset", "win-01").put("protocol", "vnc")
-                .put("date_start", "2025-11-18 02:00:00 +0000").put("date_end", "2025-11-18 02:00:30 +0000")
-                .put("type", "guacamole");
-        ArrayNode arr = meta.putArray("files");
-        for (Object[] f : files) {
-            arr.addObject().put("name", (String) f[0]).put("start", (Long) f[1]).put("end", (Long) f[2])
-                    .put("duration", (Long) f[2] - (Long) f[1]).put("size", 1000).put("checksum", (String) f[3]);
-        }
-        return body.toString();
+        return LionClient.taskBody(sid, files);
     }
 
     JsonNode waitFor(String taskId, TaskState... states) throws Exception {
