@@ -17,7 +17,9 @@ import java.util.UUID;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import java.net.Socket;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Signed calls to JumpServer core: every request carries {@code X-JMS-ORG: ROOT}, a GMT
@@ -44,7 +46,8 @@ public final class CoreClient {
         if (ignoreVerifyCerts) {
             try {
                 SSLContext ctx = SSLContext.getInstance("TLS");
-                ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                // an *extended* trust manager: the JDK wraps plain ones with its own host name check
+                ctx.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
                     @Override
                     public void checkClientTrusted(X509Certificate[] chain, String authType) {
                     }
@@ -54,12 +57,28 @@ public final class CoreClient {
                     }
 
                     @Override
+                    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                    }
+
+                    @Override
+                    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                    }
+
+                    @Override
+                    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                    }
+
+                    @Override
+                    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                    }
+
+                    @Override
                     public X509Certificate[] getAcceptedIssuers() {
                         return new X509Certificate[0];
                     }
                 }}, new SecureRandom());
                 SSLParameters params = new SSLParameters();
-                params.setEndpointIdentificationAlgorithm(null); // no host name check either
+                params.setEndpointIdentificationAlgorithm(null);
                 b.sslContext(ctx).sslParameters(params);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot set up TLS", e);
