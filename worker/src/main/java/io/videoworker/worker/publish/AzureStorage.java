@@ -97,8 +97,8 @@ public final class AzureStorage implements ReplayStorage {
         if (cfg == null || !cfg.isObject()) {
             throw new IllegalArgumentException("azure storage config is not a JSON object");
         }
-        return new AzureStorage(text(cfg, "ACCOUNT_NAME"), text(cfg, "ACCOUNT_KEY"), text(cfg, "CONTAINER_NAME"),
-                text(cfg, "ENDPOINT_SUFFIX"));
+        return new AzureStorage(StorageSupport.raw(cfg, "ACCOUNT_NAME"), StorageSupport.raw(cfg, "ACCOUNT_KEY"), StorageSupport.raw(cfg, "CONTAINER_NAME"),
+                StorageSupport.raw(cfg, "ENDPOINT_SUFFIX"));
     }
 
     @Override
@@ -195,17 +195,6 @@ public final class AzureStorage implements ReplayStorage {
                 throw new IOException("refusing storage key: " + key);
             }
         }
-    }
-
-    private static String text(JsonNode cfg, String name) {
-        JsonNode v = cfg.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isValueNode() || v.isBinary()) {
-            throw new IllegalArgumentException(name + " is not a string");
-        }
-        return v.asText();
     }
 
     private static String serviceEndpoint(String accountName, String endpointSuffix) {

@@ -132,19 +132,19 @@ public final class SftpStorage implements ReplayStorage {
         if (cfg == null || !cfg.isObject()) {
             throw new IllegalArgumentException("sftp storage config is not a JSON object");
         }
-        String host = text(cfg, "SFTP_HOST");
+        String host = StorageSupport.raw(cfg, "SFTP_HOST");
         int port = port(cfg.get("SFTP_PORT"));
-        String user = text(cfg, "SFTP_USERNAME");
-        String root = text(cfg, "SFTP_ROOT_PATH");
-        String type = text(cfg, "STP_SECRET_TYPE");
+        String user = StorageSupport.raw(cfg, "SFTP_USERNAME");
+        String root = StorageSupport.raw(cfg, "SFTP_ROOT_PATH");
+        String type = StorageSupport.raw(cfg, "STP_SECRET_TYPE");
         type = type == null || type.isBlank() ? "password" : type.trim().toLowerCase(Locale.ROOT);
         // check the plain keys first, so a bad host is reported before any key decryption
         new SftpStorage(host, port, user, null, null, root);
         switch (type) {
             case "password":
-                return withPassword(host, port, user, text(cfg, "SFTP_PASSWORD"), root);
+                return withPassword(host, port, user, StorageSupport.raw(cfg, "SFTP_PASSWORD"), root);
             case "ssh_key":
-                return withPrivateKey(host, port, user, text(cfg, "STP_PRIVATE_KEY"), text(cfg, "STP_PASSPHRASE"), root);
+                return withPrivateKey(host, port, user, StorageSupport.raw(cfg, "STP_PRIVATE_KEY"), StorageSupport.raw(cfg, "STP_PASSPHRASE"), root);
             default:
                 throw new IllegalArgumentException("STP_SECRET_TYPE must be 'password' or 'ssh_key': " + type);
         }
@@ -394,17 +394,6 @@ public final class SftpStorage implements ReplayStorage {
 
     private static String stripBrackets(String h) {
         return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-    }
-
-    private static String text(JsonNode cfg, String name) {
-        JsonNode v = cfg.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isValueNode() || v.isBinary()) {
-            throw new IllegalArgumentException(name + " is not a string");
-        }
-        return v.asText();
     }
 
     private static int port(JsonNode v) {

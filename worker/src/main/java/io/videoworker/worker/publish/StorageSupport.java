@@ -43,6 +43,18 @@ final class StorageSupport {
         return s.isEmpty() ? null : s;
     }
 
+    /** A value as given (secrets are not trimmed); null when absent or JSON null. */
+    static String raw(JsonNode cfg, String key) {
+        JsonNode v = cfg == null ? null : cfg.get(key);
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return null;
+        }
+        if (!v.isValueNode() || v.isBinary()) {
+            throw new IllegalArgumentException(key + " is not a string");
+        }
+        return v.asText();
+    }
+
     static String required(JsonNode cfg, String key) {
         String s = optional(cfg, key);
         if (s == null) {
