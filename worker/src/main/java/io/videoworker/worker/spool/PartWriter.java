@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Streams one received file into the spool: a hidden temporary file, SHA-256 on the way, fsync,
@@ -59,22 +61,39 @@ public final class PartWriter {
         boolean ok = false;
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] buf = new byte[1 << 20];
+            // read the next chunk while a helper hashes and writes the previous one, in order:
+            // SHA-256 costs as much CPU as the rest of the upload together
+            byte[][] bufs = {new byte[1 << 20], new byte[1 << 20]};
+            CompletableFuture<?>[] using = {DONE, DONE};
+            CompletableFuture<?> last = DONE;
             long sinceCheck = 0;
+            int k = 0;
             int n;
-            while ((n = body.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
-                }
+            while ((n = fill(body, bufs[k])) > 0) {
+                byte[] chunk = bufs[k];
+                int len = n;
+                last = last.thenRunAsync(() -> {
+                    sha.update(chunk, 0, len);
+                    try {
+                        ByteBuffer bb = ByteBuffer.wrap(chunk, 0, len);
+                        while (bb.hasRemaining()) {
+                            ch.write(bb);
+                        }
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, HASHERS);
+                using[k] = last;
                 total += n;
                 sinceCheck += n;
                 if (sinceCheck >= (64L << 20)) {
                     sinceCheck = 0;
                     checkSpace(dir, 0);
                 }
+                k ^= 1;
+                await(using[k]); // that buffer is free again once its chunk is written
             }
+            await(last);
             ch.force(true);
             ok = true;
         } finally {
@@ -91,6 +110,37 @@ public final class PartWriter {
         Spool.moveAtomically(tmp, target);
         Spool.fsyncDir(dir);
         return new Received(target, total, digest);
+    }
+
+    private static final CompletableFuture<?> DONE = CompletableFuture.completedFuture(null);
+    private static final java.util.concurrent.ExecutorService HASHERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "upload-hash");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Reads until the buffer is full or the body ends; the count, or -1 at the end. */
+    private static int fill(InputStream in, byte[] buf) throws IOException {
+        int n = 0;
+        while (n < buf.length) {
+            int r = in.read(buf, n, buf.length - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+        }
+        return n == 0 ? -1 : n;
+    }
+
+    private static void await(CompletableFuture<?> f) throws IOException {
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 
     private void checkSpace(Path dir, long more) throws IOException {
