@@ -34,6 +34,7 @@ final class MultipartReader {
 
     private final InputStream in;
     private final byte[] delimiter; // CRLF "--" boundary
+    private final int[] skip = new int[256]; // Horspool shifts for the delimiter
     private final byte[] buf = new byte[1 << 18];
     private int pos;
     private int lim;
@@ -48,6 +49,10 @@ final class MultipartReader {
         String boundary = m.group(1) != null ? m.group(1) : m.group(2);
         this.in = in;
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        java.util.Arrays.fill(skip, delimiter.length);
+        for (int k = 0; k < delimiter.length - 1; k++) {
+            skip[delimiter[k] & 0xFF] = delimiter.length - 1 - k;
+        }
         // the first delimiter may come without its CRLF: pretend one was there
         System.arraycopy(new byte[] {'\r', '\n'}, 0, buf, 0, 2);
         lim = 2;
@@ -159,17 +164,25 @@ final class MultipartReader {
             if (!fill(delimiter.length)) {
                 throw new MalformedException("multipart body ends inside a part");
             }
-            int stop = lim - delimiter.length; // a delimiter must start at or before stop
+            // Boyer-Moore-Horspool: a miss skips up to the delimiter's length (40+ bytes for curl, Go)
+            int dl = delimiter.length;
             int i = pos;
-            byte first = delimiter[0];
-            while (i <= stop) {
-                if (buf[i] == first && matches(i)) {
+            boolean found = false;
+            while (i + dl <= lim) {
+                int k = dl - 1;
+                while (k >= 0 && buf[i + k] == delimiter[k]) {
+                    k--;
+                }
+                if (k < 0) {
+                    found = true;
                     break;
                 }
-                i++;
+                i += skip[buf[i + dl - 1] & 0xFF];
             }
+            int stop = found ? i : Math.min(i, lim - dl + 1); // no delimiter starts before this
+            i = stop;
             int available = i - pos;
-            if (available == 0 && i <= stop) {
+            if (available == 0 && found) {
                 pos += delimiter.length; // at the delimiter: this part is over
                 ended = true;
                 return -1;
@@ -185,15 +198,6 @@ final class MultipartReader {
             System.arraycopy(buf, pos, out, off, n);
             pos += n;
             return n;
-        }
-
-        private boolean matches(int at) {
-            for (int k = 1; k < delimiter.length; k++) {
-                if (buf[at + k] != delimiter[k]) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         void skipRest() throws IOException {
