@@ -122,4 +122,22 @@ final class Fixtures {
         return String.format("%d pixels differ, max channel difference %d, first at index %d: expected %08X got %08X",
                 differing, max, first, expected[first], actual[first]);
     }
+
+    /**
+     * Decodes {@code resource} and checks every pixel against {@code truth} (straight RGBA),
+     * premultiplied the way the browser does for that format.
+     */
+    static void assertDecodesTo(ImageDecoder decoder, String mimetype, String resource, String truth,
+                                java.util.function.IntUnaryOperator premultiply) throws ImageFormatException {
+        byte[] data = bytes(resource);
+        int[] want = straightRgba(truth);
+        DecodedImage image = decoder.decode(mimetype, data, data.length);
+        org.assertj.core.api.Assertions.assertThat(image.width()).isEqualTo(want[0]);
+        org.assertj.core.api.Assertions.assertThat(image.height()).isEqualTo(want[1]);
+        int[] expected = new int[want[0] * want[1]];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = premultiply.applyAsInt(want[2 + i]);
+        }
+        org.assertj.core.api.Assertions.assertThat(compare(expected, image.pixels())).as(resource).isEqualTo("identical");
+    }
 }

@@ -55,18 +55,8 @@ class PngDecodeTest {
     @ParameterizedTest
     @MethodSource("generated")
     void decodesEveryColourTypeExactly(String name) throws ImageFormatException {
-        byte[] data = Fixtures.bytes("/image/png/" + name);
-        int[] truth = Fixtures.straightRgba("/image/png/" + name.replace(".png", ".expected.png"));
-
-        DecodedImage image = decoder.decode("image/png", data, data.length);
-
-        assertThat(image.width()).isEqualTo(truth[0]);
-        assertThat(image.height()).isEqualTo(truth[1]);
-        int[] expected = new int[truth[0] * truth[1]];
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] = Fixtures.premultiplyRounded(truth[2 + i]);
-        }
-        assertThat(Fixtures.compare(expected, image.pixels())).as(name).isEqualTo("identical");
+        Fixtures.assertDecodesTo(decoder, "image/png", "/image/png/" + name,
+                "/image/png/" + name.replace(".png", ".expected.png"), Fixtures::premultiplyRounded);
     }
 
     @ParameterizedTest

@@ -43,18 +43,8 @@ class WebpDecodeTest {
     @ParameterizedTest
     @MethodSource("fixtures")
     void decodesExactlyLikeLibwebp(String name) throws ImageFormatException {
-        byte[] data = Fixtures.bytes("/image/webp/" + name);
-        int[] truth = Fixtures.straightRgba("/image/webp/" + name.replace(".webp", ".dwebp.png"));
-
-        DecodedImage image = decoder.decode("image/webp", data, data.length);
-
-        assertThat(image.width()).isEqualTo(truth[0]);
-        assertThat(image.height()).isEqualTo(truth[1]);
-        int[] expected = new int[truth[0] * truth[1]];
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] = Fixtures.premultiplyTruncated(truth[2 + i]);
-        }
-        assertThat(Fixtures.compare(expected, image.pixels())).as(name).isEqualTo("identical");
+        Fixtures.assertDecodesTo(decoder, "image/webp", "/image/webp/" + name,
+                "/image/webp/" + name.replace(".webp", ".dwebp.png"), Fixtures::premultiplyTruncated);
     }
 
     @Test
