@@ -56,4 +56,17 @@ public final class TestRecordings {
         }
         return out.toByteArray();
     }
+
+    /**
+     * Starts a worker on a free loopback port with the test defaults (one conversion at a time,
+     * no disk reserve, 1 s retry base) and the given settings on top.
+     */
+    public static io.videoworker.worker.Service worker(java.nio.file.Path data, java.util.Map<String, String> settings)
+            throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of("DATA_DIR", data.toString(),
+                "BIND_HOST", "127.0.0.1", "VIDEO_WORKER_COUNT", "1", "VIDEO_WORKER_SPOOL_RESERVE_MB", "0",
+                "VIDEO_WORKER_RETRY_BASE_SECONDS", "1"));
+        env.putAll(settings);
+        return new io.videoworker.worker.Service(io.videoworker.worker.config.WorkerConfig.load(null, env).withPort(0)).start();
+    }
 }

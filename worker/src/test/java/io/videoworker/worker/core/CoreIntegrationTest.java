@@ -7,13 +7,11 @@ import io.videoworker.encode.Mp4Probe;
 import io.videoworker.worker.LionClient;
 import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
-import io.videoworker.worker.config.WorkerConfig;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +43,8 @@ class CoreIntegrationTest {
     }
 
     void startWorker() throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("DATA_DIR", data.toString(), "CORE_HOST", core.url(),
-                "BOOTSTRAP_TOKEN", core.bootstrapToken, "BIND_HOST", "127.0.0.1", "VIDEO_WORKER_COUNT", "1",
-                "VIDEO_WORKER_SPOOL_RESERVE_MB", "0", "VIDEO_WORKER_RETRY_BASE_SECONDS", "1", "NAME", "[Video]-test"));
-        service = new Service(WorkerConfig.load(null, env).withPort(0)).start();
+        service = TestRecordings.worker(data, Map.of("CORE_HOST", core.url(), "BOOTSTRAP_TOKEN", core.bootstrapToken,
+                "NAME", "[Video]-test"));
         String[] caller = core.addCaller();
         lion = new LionClient(service.port(), caller[0], caller[1]);
     }

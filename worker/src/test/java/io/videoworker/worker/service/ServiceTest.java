@@ -8,7 +8,6 @@ import io.videoworker.encode.Mp4Probe;
 import io.videoworker.worker.LionClient;
 import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
-import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
 import java.net.URI;
@@ -40,12 +39,7 @@ class ServiceTest {
     void start(Map<String, String> extra) throws Exception {
         Files.createDirectories(data.resolve("keys"));
         Files.writeString(data.resolve("keys/access_keys"), KEY_ID + ":" + SECRET + "\n");
-        Map<String, String> env = new java.util.HashMap<>(Map.of("DATA_DIR", data.toString(), "HTTPD_PORT", "1",
-                "BIND_HOST", "127.0.0.1", "VIDEO_WORKER_COUNT", "1", "VIDEO_WORKER_SPOOL_RESERVE_MB", "0"));
-        env.putAll(extra);
-        WorkerConfig cfg = WorkerConfig.load(null, env);
-        cfg = cfg.withPort(0); // any free port (the configuration itself refuses 0)
-        service = new Service(cfg).start();
+        service = TestRecordings.worker(data, extra);
         lion = new LionClient(service.port(), KEY_ID, SECRET);
     }
 
