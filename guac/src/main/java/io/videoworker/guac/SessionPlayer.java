@@ -34,6 +34,8 @@ public final class SessionPlayer implements AutoCloseable {
     private long pendingAt;
     private boolean prepared; // ...and was handed to the sink because the screen is about to change
 
+    private final java.util.Map<Integer, java.io.ByteArrayOutputStream> nests = new java.util.HashMap<>(); // nest sub-parsers
+
     private int[] composed = new int[0];
     private int[] underPointer = new int[0];
 
@@ -151,8 +153,6 @@ public final class SessionPlayer implements AutoCloseable {
         buf.reset();
         buf.write(bytes, (int) consumed, bytes.length - (int) consumed);
     }
-
-    private final java.util.Map<Integer, java.io.ByteArrayOutputStream> nests = new java.util.HashMap<>();
 
     private void sync(Instruction in) {
         long ts;
