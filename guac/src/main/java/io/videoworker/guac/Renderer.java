@@ -106,7 +106,7 @@ public final class Renderer {
                     in.doubleArg(4), in.doubleArg(5), in.doubleArg(6));
             case "move" -> d.move(in.intArg(0), in.intArg(1), in.intArg(2), in.intArg(3), in.intArg(4));
             case "shade" -> d.shade(in.intArg(0), in.intArg(1));
-            case "dispose" -> dispose(in.intArg(0));
+            case "dispose" -> d.dispose(in.intArg(0));
             case "set" -> {
                 if ("miter-limit".equals(in.arg(1))) {
                     d.miterLimit(in.intArg(0), in.doubleArg(2));
@@ -271,9 +271,5 @@ public final class Renderer {
         } finally {
             s.data.release();
         }
-    }
-
-    private void dispose(int index) {
-        display.dispose(index);
     }
 }

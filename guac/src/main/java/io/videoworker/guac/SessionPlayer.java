@@ -27,7 +27,6 @@ public final class SessionPlayer implements AutoCloseable {
     private long lastTimestamp;
     private long now; // effective time of the latest sync, from origin
     private long syncs;
-    private long frames;
 
     private double lastShown = Double.NEGATIVE_INFINITY;
     private boolean pending; // a changed picture waits for its slot
@@ -66,15 +65,6 @@ public final class SessionPlayer implements AutoCloseable {
     /** Milliseconds from the first sync to the latest. */
     public long duration() {
         return now;
-    }
-
-    public long syncCount() {
-        return syncs;
-    }
-
-    /** Pictures shown so far. */
-    public long frameCount() {
-        return frames;
     }
 
     /**
@@ -221,7 +211,6 @@ public final class SessionPlayer implements AutoCloseable {
 
     private void show(long t) {
         lastShown = t;
-        frames++;
         sink.show(t);
     }
 

@@ -30,10 +30,6 @@ public final class Warnings {
         }
     }
 
-    public int total() {
-        return counts.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
     public Map<String, Integer> counts() {
         return Collections.unmodifiableMap(counts);
     }

@@ -69,4 +69,9 @@ public final class TestRecordings {
         env.putAll(settings);
         return new io.videoworker.worker.Service(io.videoworker.worker.config.WorkerConfig.load(null, env).withPort(0)).start();
     }
+
+    /** Lower-case hex SHA-256, as Lion sends in files[].checksum. */
+    public static String sha256(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
 }

@@ -660,9 +660,4 @@ public final class Display {
         g.dispose();
         dst.getRaster().getDataElements(0, 0, cw, ch, canvas);
     }
-
-    /** A layer's or buffer's current pixels (premultiplied), for tests and debugging. */
-    public Layer find(int index) {
-        return layers.get(index);
-    }
 }

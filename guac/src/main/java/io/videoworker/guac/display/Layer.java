@@ -8,7 +8,6 @@ import java.awt.image.Raster;
 import java.awt.image.SinglePixelPackedSampleModel;
 import java.awt.image.WritableRaster;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -75,10 +74,6 @@ public final class Layer {
         width = w;
         height = h;
         image = null;
-    }
-
-    void clear() {
-        Arrays.fill(pixels, 0);
     }
 
     /** A Java2D view sharing this layer's pixels, for paths, strokes and transforms. */

@@ -62,11 +62,6 @@ public final class GuacReader implements Closeable {
         return base + pos;
     }
 
-    /** Number of complete instructions read. */
-    public long instructionCount() {
-        return count;
-    }
-
     /** Offset of the incomplete instruction the input ended in, or -1. */
     public long truncatedAt() {
         return truncatedAt;

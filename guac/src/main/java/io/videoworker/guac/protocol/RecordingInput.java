@@ -34,11 +34,6 @@ public final class RecordingInput {
         return new GuacReader(in, name);
     }
 
-    /** True if the stream starts with gzip's magic bytes. */
-    public static boolean isGzip(byte[] head) {
-        return head.length >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
-    }
-
     private static final class Counting extends FilterInputStream {
         private long count;
 

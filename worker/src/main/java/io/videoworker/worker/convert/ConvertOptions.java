@@ -22,10 +22,6 @@ public record ConvertOptions(int width, int height, int crf, String preset, doub
         return new PlayerOptions(maxFps, cursor, limits);
     }
 
-    public ConvertOptions withSize(int w, int h) {
-        return new ConvertOptions(w, h, crf, preset, maxFps, lossless, cursor, limits);
-    }
-
     public ConvertOptions withLossless(boolean on) {
         return new ConvertOptions(width, height, crf, preset, maxFps, on, cursor, limits);
     }

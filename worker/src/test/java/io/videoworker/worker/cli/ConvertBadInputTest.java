@@ -28,10 +28,6 @@ class ConvertBadInputTest {
         }
     }
 
-    static byte[] gzip(byte[] data) throws IOException {
-        return io.videoworker.worker.TestRecordings.gzip(data);
-    }
-
     private void assertNoOutput() throws IOException {
         try (var files = Files.list(dir)) {
             assertThat(files.filter(p -> p.toString().endsWith(".mp4"))).isEmpty();
@@ -52,7 +48,7 @@ class ConvertBadInputTest {
     @Test
     void gzipOfSomethingElseIsNotARecordingEither() throws IOException {
         Path f = dir.resolve("x.replay.gz");
-        Files.write(f, gzip("hello world, this is text".getBytes(StandardCharsets.UTF_8)));
+        Files.write(f, io.videoworker.worker.TestRecordings.gzip("hello world, this is text".getBytes(StandardCharsets.UTF_8)));
         Cli r = Cli.run("convert", f.toString(), "-o", dir.resolve("out.mp4").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("not a Guacamole recording");

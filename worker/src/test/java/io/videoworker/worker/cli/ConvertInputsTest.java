@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import io.videoworker.worker.TestRecordings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,14 +18,6 @@ class ConvertInputsTest {
 
     @TempDir
     Path dir;
-
-    static byte[] part(int rgb, long start, long end) throws IOException {
-        return io.videoworker.worker.TestRecordings.part(rgb, start, end);
-    }
-
-    static void el(StringBuilder sb, String... elements) {
-        io.videoworker.worker.TestRecordings.el(sb, elements);
-    }
 
     private Path write(String name, byte[] data) throws IOException {
         Path p = dir.resolve(name);
@@ -50,9 +43,9 @@ class ConvertInputsTest {
 
     @Test
     void partsPlayInPartNumberOrderWithGapsOnOneTimeline() throws IOException {
-        Path p0 = write(SID + ".0.part.gz", part(0xFF0000, 10_000, 12_000));
-        Path p2 = write(SID + ".2.part.gz", part(0x00FF00, 12_200, 14_000));
-        Path p10 = write(SID + ".10.part.gz", part(0x0000FF, 14_300, 16_000));
+        Path p0 = write(SID + ".0.part.gz", TestRecordings.part(0xFF0000, 10_000, 12_000));
+        Path p2 = write(SID + ".2.part.gz", TestRecordings.part(0x00FF00, 12_200, 14_000));
+        Path p10 = write(SID + ".10.part.gz", TestRecordings.part(0x0000FF, 14_300, 16_000));
         Path out = dir.resolve("joined.mp4");
         Cli r = Cli.run("convert", p10.toString(), p0.toString(), p2.toString(), "-o", out.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
@@ -68,8 +61,8 @@ class ConvertInputsTest {
     @Test
     void perPartWritesMp4sAndAnMp4ReplayJsonFromALionDirectory() throws IOException {
         Path in = Files.createDirectories(dir.resolve("in"));
-        Files.write(in.resolve(SID + ".2.part.gz"), part(0x00FF00, 12_200, 14_000));
-        Files.write(in.resolve(SID + ".10.part.gz"), part(0x0000FF, 14_300, 16_000));
+        Files.write(in.resolve(SID + ".2.part.gz"), TestRecordings.part(0x00FF00, 12_200, 14_000));
+        Files.write(in.resolve(SID + ".10.part.gz"), TestRecordings.part(0x0000FF, 14_300, 16_000));
         // files[] in Lexicographic order, as Lion lists them; slash dates, as older files have
         String json = "{\"id\":\"" + SID + "\",\"user\":\"Administrator(admin)\",\"asset\":\"win-01\",\"protocol\":\"rdp\","
                 + "\"date_start\":\"2025/11/18 02:00:00 +0000\",\"date_end\":\"2025/11/18 02:00:30 +0000\",\"type\":\"guacamole\","

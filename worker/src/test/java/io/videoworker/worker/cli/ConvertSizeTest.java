@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import javax.imageio.ImageIO;
+import io.videoworker.worker.TestRecordings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,10 +19,6 @@ class ConvertSizeTest {
     @TempDir
     Path dir;
 
-    static String png(int w, int h, int rgb) throws Exception {
-        return io.videoworker.worker.TestRecordings.png(w, h, rgb);
-    }
-
     static int channelMax(int rgb) {
         return Math.max((rgb >> 16) & 0xFF, Math.max((rgb >> 8) & 0xFF, rgb & 0xFF));
     }
@@ -29,17 +26,17 @@ class ConvertSizeTest {
     @Test
     void midSessionResizeIsScaledIntoTheFirstSizeWithBlackBars() throws Exception {
         StringBuilder sb = new StringBuilder();
-        ConvertInputsTest.el(sb, "size", "0", "64", "48");
-        ConvertInputsTest.el(sb, "img", "1", "12", "0", "image/png", "0", "0");
-        ConvertInputsTest.el(sb, "blob", "1", png(64, 48, 0xFF0000));
-        ConvertInputsTest.el(sb, "end", "1");
-        ConvertInputsTest.el(sb, "sync", "1000");
-        ConvertInputsTest.el(sb, "size", "0", "128", "48"); // the remote desktop got wider
-        ConvertInputsTest.el(sb, "img", "1", "12", "0", "image/png", "0", "0");
-        ConvertInputsTest.el(sb, "blob", "1", png(128, 48, 0x00FF00));
-        ConvertInputsTest.el(sb, "end", "1");
-        ConvertInputsTest.el(sb, "sync", "2000");
-        ConvertInputsTest.el(sb, "sync", "3000");
+        TestRecordings.el(sb, "size", "0", "64", "48");
+        TestRecordings.el(sb, "img", "1", "12", "0", "image/png", "0", "0");
+        TestRecordings.el(sb, "blob", "1", TestRecordings.png(64, 48, 0xFF0000));
+        TestRecordings.el(sb, "end", "1");
+        TestRecordings.el(sb, "sync", "1000");
+        TestRecordings.el(sb, "size", "0", "128", "48"); // the remote desktop got wider
+        TestRecordings.el(sb, "img", "1", "12", "0", "image/png", "0", "0");
+        TestRecordings.el(sb, "blob", "1", TestRecordings.png(128, 48, 0x00FF00));
+        TestRecordings.el(sb, "end", "1");
+        TestRecordings.el(sb, "sync", "2000");
+        TestRecordings.el(sb, "sync", "3000");
         Path in = dir.resolve("resize.guac");
         Files.writeString(in, sb.toString(), StandardCharsets.US_ASCII);
         Path out = dir.resolve("resize.mp4");

@@ -11,8 +11,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,10 +45,6 @@ class CoreIntegrationTest {
                 "NAME", "[Video]-test"));
         String[] caller = core.addCaller();
         lion = new LionClient(service.port(), caller[0], caller[1]);
-    }
-
-    static String sha256(byte[] d) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(d));
     }
 
     @Test
@@ -92,8 +86,8 @@ class CoreIntegrationTest {
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 12_000);
         byte[] p1 = TestRecordings.part(0x00FF00, 12_200, 14_000);
         String body = LionClient.taskBody(sid, List.of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, sha256(p0)},
-                new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, sha256(p1)}));
+                new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, TestRecordings.sha256(p0)},
+                new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, TestRecordings.sha256(p1)}));
         core.failUploads.set(2); // storage down for a while
         String id = lion.createTask(sid, body).json().path("id").asText();
         assertThat(lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0)).json().path("ok").asBoolean()).isTrue();
@@ -130,7 +124,7 @@ class CoreIntegrationTest {
         String sid = UUID.randomUUID().toString();
         byte[] junk = TestRecordings.gzip("garbage".getBytes());
         String id = lion.createTask(sid, LionClient.taskBody(sid, List.<Object[]>of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(junk)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(junk)}))).json().path("id").asText();
         lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(junk));
         JsonNode s = lion.waitFor(id, "failed", 60);
         assertThat(s.path("error_reason").asText()).isEqualTo("replay_convert_failed");
@@ -166,7 +160,7 @@ class CoreIntegrationTest {
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
         String id = lion.createTask(sid, LionClient.taskBody(sid, List.<Object[]>of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(p0)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)}))).json().path("id").asText();
         lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0));
         lion.waitFor(id, "done", 60);
         String taskJson = Files.readString(data.resolve("tasks/" + id + "/task.json"));

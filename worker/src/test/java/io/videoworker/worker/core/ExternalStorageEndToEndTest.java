@@ -14,8 +14,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -83,16 +81,12 @@ class ExternalStorageEndToEndTest {
         s3.stop();
     }
 
-    static String sha256(byte[] d) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(d));
-    }
-
     String submit(String sid) throws Exception {
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 12_000);
         byte[] p1 = TestRecordings.part(0x0000FF, 12_200, 14_000);
         String id = lion.createTask(sid, LionClient.taskBody(sid, List.of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, sha256(p0)},
-                new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, sha256(p1)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, TestRecordings.sha256(p0)},
+                new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, TestRecordings.sha256(p1)}))).json().path("id").asText();
         assertThat(lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0)).json().path("ok").asBoolean()).isTrue();
         assertThat(lion.upload(id, 1, sid + ".1.part.gz", HttpRequest.BodyPublishers.ofByteArray(p1)).json().path("ok").asBoolean()).isTrue();
         return id;

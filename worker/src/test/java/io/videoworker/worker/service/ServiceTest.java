@@ -15,8 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +50,6 @@ class ServiceTest {
         if (service != null) {
             service.close();
         }
-    }
-
-    static String sha256(byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     static String taskBody(String sid, List<Object[]> files) {
@@ -94,9 +88,9 @@ class ServiceTest {
         byte[] p10 = TestRecordings.part(0x0000FF, 14_300, 16_000);
         // Lion lists files lexicographically: .0, .10, .2
         List<Object[]> files = List.of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, sha256(p0)},
-                new Object[] {sid + ".10.part.gz", 14_300L, 16_000L, sha256(p10)},
-                new Object[] {sid + ".2.part.gz", 12_200L, 14_000L, sha256(p2)});
+                new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, TestRecordings.sha256(p0)},
+                new Object[] {sid + ".10.part.gz", 14_300L, 16_000L, TestRecordings.sha256(p10)},
+                new Object[] {sid + ".2.part.gz", 12_200L, 14_000L, TestRecordings.sha256(p2)});
         LionClient.Reply created = lion.createTask(sid, taskBody(sid, files));
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         String id = created.json().path("id").asText();
@@ -160,7 +154,7 @@ class ServiceTest {
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
         String id = lion.createTask(sid, taskBody(sid, List.<Object[]>of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(p0)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)}))).json().path("id").asText();
 
         LionClient.Reply wrongSum = lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3}));
         assertThat(wrongSum.status()).isEqualTo(400);
@@ -220,7 +214,7 @@ class ServiceTest {
         String sid = UUID.randomUUID().toString();
         byte[] junk = TestRecordings.gzip("this is not a recording".getBytes());
         String id = lion.createTask(sid, taskBody(sid, List.<Object[]>of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(junk)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(junk)}))).json().path("id").asText();
         assertThat(lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(junk)).json().path("ok").asBoolean()).isTrue();
         JsonNode s = waitFor(id, TaskState.FAILED, TaskState.DONE);
         assertThat(s.path("state").asText()).isEqualTo("failed");
@@ -241,8 +235,8 @@ class ServiceTest {
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
         byte[] p1 = TestRecordings.part(0x00FF00, 11_200, 12_000);
         String id = lion.createTask(sid, taskBody(sid, List.of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(p0)},
-                new Object[] {sid + ".1.part.gz", 11_200L, 12_000L, sha256(p1)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)},
+                new Object[] {sid + ".1.part.gz", 11_200L, 12_000L, TestRecordings.sha256(p1)}))).json().path("id").asText();
         assertThat(lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0)).json().path("ok").asBoolean()).isTrue();
         service.close();
         start();
@@ -280,8 +274,8 @@ class ServiceTest {
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
         String id = lion.createTask(sid, taskBody(sid, List.of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(p0)},
-                new Object[] {sid + ".1.part.gz", 11_200L, 12_000L, sha256(p0)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)},
+                new Object[] {sid + ".1.part.gz", 11_200L, 12_000L, TestRecordings.sha256(p0)}))).json().path("id").asText();
         lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0));
         service.tasks().expire(System.currentTimeMillis() + 30 * 60_000L);
         assertThat(lion.status(id).json().path("state").asText()).as("not yet: 30 min < 60 min").isEqualTo("receiving");
@@ -304,7 +298,7 @@ class ServiceTest {
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
         String id = lion.createTask(sid, taskBody(sid, List.<Object[]>of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, sha256(p0)}))).json().path("id").asText();
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)}))).json().path("id").asText();
         LionClient.Reply up = lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0));
         assertThat(up.json().path("ok").asBoolean(true)).isFalse();
         assertThat(up.json().path("error_message").asText()).contains("not enough disk space");
