@@ -84,15 +84,18 @@ public class ServiceBench {
                 }
             });
             sampler.start();
+            var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (int run = 1; run <= 3; run++) {
                 String sid = UUID.randomUUID().toString();
                 // two parts announced, one sent: the task waits, so no conversion or publishing runs meanwhile
                 String id = create(sid, List.<Object[]>of(new Object[] {sid + ".0.part.gz", sum}, new Object[] {sid + ".1.part.gz", sum}));
                 t0 = System.nanoTime();
+                long cpu0 = cpu.getProcessCpuTime();
                 String reply = curlUpload(id, 0, big); // a separate, lean client, as Lion's Go client is
                 double upSec = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("upload %d MiB with curl, run %d%s: %.2f s = %.0f MiB/s (%.0f %% of disk speed), reply %s%n",
-                        partMb, run, run == 1 ? " (cold JVM)" : "", upSec, partMb / upSec, 100 * diskSec / upSec, reply);
+                double cpuSec = (cpu.getProcessCpuTime() - cpu0) / 1e9; // what the server spent, whatever else runs
+                System.out.printf("upload %d MiB with curl, run %d%s: %.2f s = %.0f MiB/s (%.0f %% of disk speed), server CPU %.2f s, reply %s%n",
+                        partMb, run, run == 1 ? " (cold JVM)" : "", upSec, partMb / upSec, 100 * diskSec / upSec, cpuSec, reply);
                 Thread.sleep(2000); // let the page cache drain
             }
             sampler.interrupt();
@@ -100,6 +103,9 @@ public class ServiceBench {
             long max = heap.stream().mapToLong(Long::longValue).max().orElse(0);
             System.out.printf("heap used during the uploads: %d..%d MiB over %d samples (parts are streamed, not held)%n",
                     min >> 20, max >> 20, heap.size());
+            if (args.length > 2 && args[2].equals("upload-only")) {
+                return;
+            }
 
             // 3. task creation latency while every worker converts
             int workers = cfg.effectiveWorkers();

@@ -2,6 +2,8 @@ package io.videoworker.worker.api;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -147,7 +149,7 @@ final class MultipartReader {
     }
 
     /** A part's bytes up to the next delimiter. */
-    private final class PartStream extends InputStream {
+    private final class PartStream extends InputStream implements ReadableByteChannel {
         private boolean ended;
 
         @Override
@@ -158,46 +160,74 @@ final class MultipartReader {
 
         @Override
         public int read(byte[] out, int off, int len) throws IOException {
-            if (ended) {
-                return -1;
+            if (len == 0) {
+                return 0;
             }
-            if (!fill(delimiter.length)) {
-                throw new MalformedException("multipart body ends inside a part");
+            int n = Math.min(len, readable());
+            if (n > 0) {
+                System.arraycopy(buf, pos, out, off, n);
+                pos += n;
             }
-            // Boyer-Moore-Horspool: a miss skips up to the delimiter's length (40+ bytes for curl, Go)
-            int dl = delimiter.length;
-            int i = pos;
-            boolean found = false;
-            while (i + dl <= lim) {
-                int k = dl - 1;
-                while (k >= 0 && buf[i + k] == delimiter[k]) {
-                    k--;
+            return n;
+        }
+
+        /** Straight into a (direct) buffer: the spool writes it to disk without another copy. */
+        @Override
+        public int read(ByteBuffer out) throws IOException {
+            if (!out.hasRemaining()) {
+                return 0;
+            }
+            int n = Math.min(out.remaining(), readable());
+            if (n > 0) {
+                out.put(buf, pos, n);
+                pos += n;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !ended;
+        }
+
+        /** Bytes of this part buffered at pos (more are read if none are), or -1 at its end. */
+        private int readable() throws IOException {
+            while (true) {
+                if (ended) {
+                    return -1;
                 }
-                if (k < 0) {
-                    found = true;
-                    break;
+                if (!fill(delimiter.length)) {
+                    throw new MalformedException("multipart body ends inside a part");
                 }
-                i += skip[buf[i + dl - 1] & 0xFF];
-            }
-            int stop = found ? i : Math.min(i, lim - dl + 1); // no delimiter starts before this
-            i = stop;
-            int available = i - pos;
-            if (available == 0 && found) {
-                pos += delimiter.length; // at the delimiter: this part is over
-                ended = true;
-                return -1;
-            }
-            if (available == 0) {
+                // Boyer-Moore-Horspool: a miss skips up to the delimiter's length (40+ bytes for curl, Go)
+                int dl = delimiter.length;
+                int i = pos;
+                boolean found = false;
+                while (i + dl <= lim) {
+                    int k = dl - 1;
+                    while (k >= 0 && buf[i + k] == delimiter[k]) {
+                        k--;
+                    }
+                    if (k < 0) {
+                        found = true;
+                        break;
+                    }
+                    i += skip[buf[i + dl - 1] & 0xFF];
+                }
+                int stop = found ? i : Math.min(i, lim - dl + 1); // no delimiter starts before this
+                if (stop > pos) {
+                    return stop - pos;
+                }
+                if (found) {
+                    pos += delimiter.length; // at the delimiter: this part is over
+                    ended = true;
+                    return -1;
+                }
                 // the tail might be a delimiter cut by the buffer's end: read more first
                 if (!fill(lim - pos + 1)) {
                     throw new MalformedException("multipart body ends inside a part");
                 }
-                return read(out, off, len);
             }
-            int n = Math.min(len, available);
-            System.arraycopy(buf, pos, out, off, n);
-            pos += n;
-            return n;
         }
 
         void skipRest() throws IOException {
