@@ -82,6 +82,10 @@ public final class Service implements AutoCloseable {
         return tasks;
     }
 
+    public ApiServer api() {
+        return api;
+    }
+
     /** Stand-alone callers need a key: create one on first start and say where it is. */
     private Path ensureLocalKeys() throws IOException {
         Path file = config.keysDir().resolve("access_keys");
