@@ -149,10 +149,11 @@ public final class ApiServer implements AutoCloseable {
         }
         JsonNode body;
         try {
-            byte[] bytes = ctx.req().getContentLengthLong() > MAX_JSON_BYTES ? new byte[MAX_JSON_BYTES + 1]
-                    : ctx.bodyInputStream().readNBytes(MAX_JSON_BYTES + 1);
+            byte[] bytes = ctx.bodyInputStream().readNBytes(MAX_JSON_BYTES + 1);
             if (bytes.length > MAX_JSON_BYTES) {
-                ctx.header("Connection", "close"); // the rest of the body is not read
+                // read on a little, so a caller still sending gets this answer rather than a reset
+                drain(ctx.bodyInputStream(), 16L << 20);
+                ctx.header("Connection", "close");
                 ctx.status(413).json(JSON.createObjectNode().put("id", "").put("error", "task JSON larger than 1 MiB"));
                 return;
             }
@@ -299,6 +300,17 @@ public final class ApiServer implements AutoCloseable {
 
     private static void error(Context ctx, int status, String message) {
         ctx.status(status).json(JSON.createObjectNode().put("error", message));
+    }
+
+    private static void drain(java.io.InputStream in, long limit) throws IOException {
+        byte[] sink = new byte[64 << 10];
+        for (long n = 0; n < limit; ) {
+            int r = in.read(sink);
+            if (r < 0) {
+                return;
+            }
+            n += r;
+        }
     }
 
     private static String firstLine(Exception e) {
