@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * parse, authenticate and answer in the JSON shapes the callers decode; {@link TaskService} does
  * the work. Paths work with or without a trailing slash and nothing ever redirects.
  *
- * <p>Every path but health needs a caller the {@link Authenticator} accepts, including paths no
- * route serves (so nobody learns which exist). JSON bodies are capped at 1 MiB and 32 levels of
- * nesting; multipart uploads are streamed without a size limit, but their text fields are few and
- * short.
+ * <p>Every endpoint but health needs a caller the {@link Authenticator} accepts: the check runs
+ * before any matched endpoint, wherever it is registered, so a new one is closed unless listed in
+ * {@link #OPEN_PATHS}. Paths no endpoint serves get a JSON 404 (D-16). JSON bodies are capped at
+ * 1 MiB and 32 levels of nesting; multipart uploads are streamed without a size limit, but their
+ * text fields are few and short.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -86,7 +87,7 @@ public final class ApiServer implements AutoCloseable {
             // Jetty's own refusals (bad URI, huge headers) in JSON too
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         });
-        app.before(this::authenticate);
+        app.beforeMatched(this::authenticate);
         app.get("/video-worker/health", this::health);
         app.post("/api/v2/replay/sessions/{id}/task", this::createTask);
         app.post("/api/v2/replay/sessions/{id}/task/upload/{index}", this::uploadPart);
