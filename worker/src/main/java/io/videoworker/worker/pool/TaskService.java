@@ -176,7 +176,7 @@ public final class TaskService implements AutoCloseable {
         t.sessionDate = day(meta, meta.has("date_start") ? "date_start" : "data_start");
         spool.create(t);
         TaskLog log = spool.log(t.id);
-        log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + t.config
+        log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + Untrusted.quote(String.valueOf(t.config))
                 + (t.bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
         supersedeOlder(t);
         tasks.put(t.id, t);
@@ -280,7 +280,7 @@ public final class TaskService implements AutoCloseable {
         t.files.add(f);
         spool.create(t);
         TaskLog log = spool.log(t.id);
-        log.info("created for session " + sid + " (single recording from " + t.componentType + ")");
+        log.info("created for session " + sid + " (single recording from " + Untrusted.quote(t.componentType) + ")");
         try {
             PartWriter.Received r = writer.write(file, spool.inFile(t.id, f.name), length, null);
             f.size = r.bytes();
