@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -105,7 +106,7 @@ public final class Service implements AutoCloseable {
             }
             Files.writeString(tmp, "# id:secret, one per line; callers sign as Lion does\n"
                     + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("generated an access key for callers in {}", file);
         }
         return file;

@@ -17,6 +17,7 @@ import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskException;
 import io.videoworker.worker.spool.Untrusted;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -303,7 +304,7 @@ public final class ApiServer implements AutoCloseable {
         ctx.status(status).json(JSON.createObjectNode().put("error", message));
     }
 
-    private static void drain(java.io.InputStream in, long limit) throws IOException {
+    private static void drain(InputStream in, long limit) throws IOException {
         byte[] sink = new byte[64 << 10];
         for (long n = 0; n < limit; ) {
             int r = in.read(sink);

@@ -620,7 +620,8 @@ public final class TaskService implements AutoCloseable {
 
     /**
      * The storage keys' {@code YYYY-MM-DD} from meta's session start; today when it is absent.
-     * A value that is not a date is refused: it would otherwise end up in an object key.
+     * A value that is not a date is refused rather than replaced: caller text must never reach a
+     * key, and a replay filed under the wrong day is hard to find.
      */
     private static String day(JsonNode meta, String field) throws TaskException {
         JsonNode v = meta.get(field);

@@ -207,7 +207,7 @@ class EndpointAuthTest {
 
     /**
      * The contract does not bound Date (core never checks its freshness, and Lion writes it in its
-     * own zone, "CST", which RFC 1123 parsers read as US Central): a day-old Date signed with the
+     * own zone, "CST", which RFC 822 defines as US Central time): a day-old Date signed with the
      * right key is accepted. The review in docs/reliability.md §5 records this replay window.
      */
     @Test
