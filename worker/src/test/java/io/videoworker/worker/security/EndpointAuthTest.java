@@ -2,20 +2,15 @@ package io.videoworker.worker.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.videoworker.worker.api.ApiServer;
 import io.videoworker.worker.api.ApiServer.Route;
 import io.videoworker.worker.auth.HttpSignature;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
-import java.nio.charset.StandardCharsets;
+import io.videoworker.worker.security.ApiCalls.Call;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,25 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every endpoint the server registers (as Javalin reports it) refuses every kind of bad
  * credential with a 401 in JSON; health alone is open; unknown paths get a JSON 404 that names
- * nothing of the server. A route added to ApiServer without a line in {@link #CALLS} fails here.
+ * nothing of the server. A route added to ApiServer without a line in {@link ApiCalls#ALL} fails here.
  */
 class EndpointAuthTest {
-    static final String SID = "77993207-ccb2-5332-bda2-4586e24c3166";
-    static final String TASK = UUID.randomUUID().toString();
-
-    /** A well-formed call to each endpoint; with Lion's signature it reaches the handler. */
-    record Call(String method, String target, String contentType, byte[] body) {
-    }
-
-    static final Map<Route, Call> CALLS = Map.of(
-            new Route("GET", "/video-worker/health"), new Call("GET", "/video-worker/health/", null, new byte[0]),
-            new Route("POST", "/api/v2/replay/sessions/{id}/task"),
-            new Call("POST", "/api/v2/replay/sessions/" + SID + "/task/", "application/json", taskJson()),
-            new Route("POST", "/api/v2/replay/sessions/{id}/task/upload/{index}"),
-            new Call("POST", "/api/v2/replay/sessions/" + TASK + "/task/upload/0", "multipart/form-data; boundary=b0undary",
-                    ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + SID + ".0.part.gz\"\r\n\r\n"
-                            + "gzip bytes\r\n--b0undary--\r\n").getBytes(StandardCharsets.UTF_8)),
-            new Route("GET", "/api/v2/replay/tasks/{id}"), new Call("GET", "/api/v2/replay/tasks/" + TASK, null, new byte[0]));
+    static final Map<Route, Call> CALLS = ApiCalls.ALL;
+    static final String TASK = ApiCalls.TASK;
 
     @TempDir
     static Path data;
@@ -58,30 +39,17 @@ class EndpointAuthTest {
         worker.close();
     }
 
-    static byte[] taskJson() {
-        return ("{\"config\":{},\"meta\":{\"id\":\"" + SID + "\",\"date_start\":\"2025-11-18 02:00:00 +0000\",\"files\":[{\"name\":\""
-                + SID + ".0.part.gz\",\"checksum\":\"" + "ab".repeat(32) + "\"}]}}").getBytes(StandardCharsets.UTF_8);
-    }
-
     static RawHttp.Reply call(Call c, Map<String, String> headers) throws Exception {
-        Map<String, String> h = new LinkedHashMap<>(headers);
-        if (c.contentType() != null) {
-            h.put("Content-Type", c.contentType());
-        }
-        return RawHttp.send(worker.port(), c.method(), c.target(), h, c.body());
-    }
-
-    static boolean open(Route r) {
-        return ApiServer.OPEN_PATHS.contains(r.path());
+        return ApiCalls.send(worker.port(), c, headers);
     }
 
     @Test
     void everyRegisteredEndpointIsCoveredHere() {
         List<Route> routes = worker.service.api().routes();
         assertThat(routes).as("endpoints reported by Javalin").isNotEmpty();
-        assertThat(routes).as("add the new endpoint to CALLS (and think about who may call it)")
+        assertThat(routes).as("add the new endpoint to ApiCalls.ALL (and think about who may call it)")
                 .containsExactlyInAnyOrderElementsOf(CALLS.keySet());
-        assertThat(routes.stream().filter(EndpointAuthTest::open)).containsExactly(new Route("GET", "/video-worker/health"));
+        assertThat(routes.stream().filter(ApiCalls::open)).containsExactly(new Route("GET", "/video-worker/health"));
     }
 
     @Test
@@ -94,44 +62,15 @@ class EndpointAuthTest {
         }
     }
 
-    /** Each way a caller can get authentication wrong, as (Authorization, Date). */
-    static Map<String, String[]> badCredentials(Call c) {
-        String date = StandAloneWorker.CST.format(ZonedDateTime.now(ZoneId.of("Asia/Shanghai")));
-        String other = StandAloneWorker.CST.format(ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).minusSeconds(1));
-        String profile = LocalKeyAuthenticator.PROFILE_PATH;
-        String good = HttpSignature.authorization(StandAloneWorker.KEY_ID, StandAloneWorker.SECRET, "GET", profile, date);
-        String sig = good.substring(good.indexOf("signature=\"") + 11, good.length() - 1);
-        String tampered = good.replace(sig, (sig.charAt(0) == 'A' ? "B" : "A") + sig.substring(1));
-        Map<String, String[]> m = new LinkedHashMap<>();
-        m.put("no Authorization", new String[] {null, date});
-        m.put("empty Authorization", new String[] {"", date});
-        m.put("Bearer scheme", new String[] {"Bearer " + StandAloneWorker.SECRET, date});
-        m.put("Basic scheme with the right secret", new String[] {"Basic " + Base64.getEncoder().encodeToString(
-                (StandAloneWorker.KEY_ID + ":" + StandAloneWorker.SECRET).getBytes(StandardCharsets.UTF_8)), date});
-        m.put("Signature without parameters", new String[] {"Signature ", date});
-        m.put("Signature without signature=", new String[] {good.substring(0, good.indexOf(",signature=")), date});
-        m.put("malformed Signature", new String[] {"Signature keyId=" + StandAloneWorker.KEY_ID + " signature=" + sig, date});
-        m.put("8 KiB of garbage", new String[] {"Signature " + "x".repeat(6000), date});
-        m.put("unknown key id", new String[] {HttpSignature.authorization("deadbeef", StandAloneWorker.SECRET, "GET", profile, date), date});
-        m.put("wrong secret", new String[] {HttpSignature.authorization(StandAloneWorker.KEY_ID, "wrong-" + StandAloneWorker.SECRET,
-                "GET", profile, date), date});
-        m.put("signature over the real request target", new String[] {HttpSignature.authorization(StandAloneWorker.KEY_ID,
-                StandAloneWorker.SECRET, c.method(), c.target(), date), date});
-        m.put("signature for another Date", new String[] {good, other});
-        m.put("no Date", new String[] {good, null});
-        m.put("tampered signature", new String[] {tampered, date});
-        return m;
-    }
-
     @Test
     void everyProtectedEndpointRefusesEveryBadCredentialWithJson401() throws Exception {
         long tasksBefore = taskDirs();
         int checked = 0;
         for (var e : CALLS.entrySet()) {
-            if (open(e.getKey())) {
+            if (ApiCalls.open(e.getKey())) {
                 continue;
             }
-            for (var bad : badCredentials(e.getValue()).entrySet()) {
+            for (var bad : ApiCalls.badCredentials(e.getValue(), StandAloneWorker.KEY_ID, StandAloneWorker.SECRET).entrySet()) {
                 RawHttp.Reply r = call(e.getValue(), StandAloneWorker.headers(bad.getValue()[0], bad.getValue()[1]));
                 String what = e.getKey() + " with " + bad.getKey();
                 assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(401);
@@ -141,14 +80,15 @@ class EndpointAuthTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(3 * badCredentials(CALLS.values().iterator().next()).size());
+        assertThat(checked).isEqualTo(3 * 14);
         assertThat(taskDirs()).as("no refused call created a task").isEqualTo(tasksBefore);
     }
 
     @Test
     void healthIsOpenWhateverTheCredentials() throws Exception {
         for (String target : List.of("/video-worker/health/", "/video-worker/health")) {
-            for (String[] cred : badCredentials(CALLS.get(new Route("GET", "/video-worker/health"))).values()) {
+            for (String[] cred : ApiCalls.badCredentials(CALLS.get(new Route("GET", "/video-worker/health")),
+                    StandAloneWorker.KEY_ID, StandAloneWorker.SECRET).values()) {
                 RawHttp.Reply r = RawHttp.send(worker.port(), "GET", target, StandAloneWorker.headers(cred[0], cred[1]), new byte[0]);
                 assertThat(r.status()).as(target).isEqualTo(200);
                 assertThat(r.json().has("uptime")).isTrue();
@@ -159,7 +99,7 @@ class EndpointAuthTest {
     @Test
     void headRequestsOnProtectedEndpointsAreRefusedToo() throws Exception {
         for (var e : CALLS.entrySet()) {
-            if (open(e.getKey()) || !e.getKey().method().equals("GET")) {
+            if (ApiCalls.open(e.getKey()) || !e.getKey().method().equals("GET")) {
                 continue;
             }
             RawHttp.Reply r = RawHttp.send(worker.port(), "HEAD", e.getValue().target(), Map.of(), new byte[0]);
@@ -212,7 +152,7 @@ class EndpointAuthTest {
      */
     @Test
     void dateFreshnessIsNotCheckedAsInTheContract() throws Exception {
-        String old = StandAloneWorker.CST.format(ZonedDateTime.now(ZoneId.of("Asia/Shanghai")).minusDays(1));
+        String old = ApiCalls.lionDate(86_400);
         String auth = HttpSignature.authorization(StandAloneWorker.KEY_ID, StandAloneWorker.SECRET, "GET",
                 LocalKeyAuthenticator.PROFILE_PATH, old);
         RawHttp.Reply r = RawHttp.send(worker.port(), "GET", "/api/v2/replay/tasks/" + TASK, StandAloneWorker.headers(auth, old), new byte[0]);

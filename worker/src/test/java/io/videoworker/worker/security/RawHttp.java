@@ -16,12 +16,12 @@ import java.util.Map;
  * backslash, 10 000 characters, exotic encodings) and headers HttpClient will not send. One
  * request per connection.
  */
-final class RawHttp {
+public final class RawHttp {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Reply(int status, String contentType, String body) {
+    public record Reply(int status, String contentType, String body) {
         /** The body as JSON, or an AssertionError showing what came instead. */
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -29,7 +29,7 @@ final class RawHttp {
             }
         }
 
-        String error() {
+        public String error() {
             JsonNode j = json();
             return j.has("error") ? j.path("error").asText() : j.path("error_message").asText();
         }
@@ -38,7 +38,7 @@ final class RawHttp {
     private RawHttp() {
     }
 
-    static Reply send(int port, String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    public static Reply send(int port, String method, String target, Map<String, String> headers, byte[] body) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
