@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -82,6 +83,10 @@ public final class Service implements AutoCloseable {
         return tasks;
     }
 
+    public ApiServer api() {
+        return api;
+    }
+
     /** Stand-alone callers need a key: create one on first start and say where it is. */
     private Path ensureLocalKeys() throws IOException {
         Path file = config.keysDir().resolve("access_keys");
@@ -91,13 +96,17 @@ public final class Service implements AutoCloseable {
             byte[] secret = new byte[24];
             r.nextBytes(id);
             r.nextBytes(secret);
-            Files.writeString(file, "# id:secret, one per line; callers sign as Lion does\n"
-                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
+            // private from its first byte: created 0600, then written, then renamed into place
+            Path tmp = file.resolveSibling(".access_keys.tmp");
+            Files.deleteIfExists(tmp);
             try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
-                // not a POSIX filesystem
+                Files.createFile(tmp); // not a POSIX filesystem
             }
+            Files.writeString(tmp, "# id:secret, one per line; callers sign as Lion does\n"
+                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("generated an access key for callers in {}", file);
         }
         return file;

@@ -1,5 +1,8 @@
 package io.videoworker.worker.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,15 +12,22 @@ import io.javalin.http.Context;
 import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.pool.TaskService;
 import io.videoworker.worker.spool.PartFile;
+import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskException;
+import io.videoworker.worker.spool.Untrusted;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,16 +35,36 @@ import org.slf4j.LoggerFactory;
  * The HTTP API Lion and Razor call (see docs/jumpserver-integration.md §2). Thin handlers: they
  * parse, authenticate and answer in the JSON shapes the callers decode; {@link TaskService} does
  * the work. Paths work with or without a trailing slash and nothing ever redirects.
+ *
+ * <p>Every endpoint but health needs a caller the {@link Authenticator} accepts: the check runs
+ * before any matched endpoint, wherever it is registered, so a new one is closed unless listed in
+ * {@link #OPEN_PATHS}. Paths no endpoint serves get a JSON 404 (D-16). JSON bodies are capped at
+ * 1 MiB and 32 levels of nesting; multipart uploads are streamed without a size limit, but their
+ * text fields are few and short.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Lion's task body is 4 levels deep; a deeper one is an attack on the parser's stack. */
+    static final int MAX_JSON_DEPTH = 32;
+    private static final ObjectMapper BODY = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build()).build());
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z").withZone(ZoneOffset.UTC);
-    private static final int MAX_JSON_BYTES = 1 << 20;
+    static final int MAX_JSON_BYTES = 1 << 20;
+    /** G2 sends 7 text fields; values are short numbers, ids and dates. */
+    static final int MAX_FIELDS = 32;
+    static final int MAX_FIELD_BYTES = 4096;
+    /** The only paths served without authentication (trailing slash optional). */
+    public static final Set<String> OPEN_PATHS = Set.of("/video-worker/health");
+
+    /** An endpoint as registered with Javalin: method (or WS) and path pattern. */
+    public record Route(String method, String path) {
+    }
 
     private final TaskService tasks;
     private final Authenticator auth;
     private final long startedAt = System.currentTimeMillis();
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
     private Javalin app;
 
     public ApiServer(TaskService tasks, Authenticator auth) {
@@ -48,22 +78,32 @@ public final class ApiServer implements AutoCloseable {
             cfg.router.ignoreTrailingSlashes = true;
             cfg.http.maxRequestSize = MAX_JSON_BYTES;
             cfg.useVirtualThreads = false;
+            // every endpoint, as Javalin itself reports it: the security tests cover each one
+            cfg.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
+                }
+            });
+            cfg.events.wsHandlerAdded(h -> routes.add(new Route("WS", h.getPath())));
+            // Jetty's own refusals (bad URI, huge headers) in JSON too
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         });
+        app.beforeMatched(this::authenticate);
         app.get("/video-worker/health", this::health);
-        app.before("/api/*", this::authenticate);
         app.post("/api/v2/replay/sessions/{id}/task", this::createTask);
         app.post("/api/v2/replay/sessions/{id}/task/upload/{index}", this::uploadPart);
         app.get("/api/v2/replay/tasks/{id}", this::status);
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.contains("json")) { // our own 404s already carry a JSON body
-                error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                error(ctx, 404, "no such endpoint: " + ctx.method() + " " + Untrusted.quote(ctx.path()));
             }
         });
-        app.error(405, ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path()));
+        app.error(405, ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on " + Untrusted.quote(ctx.path())));
         app.exception(Exception.class, (e, ctx) -> {
+            // the details (paths, library messages) are for the operator, not the caller
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error: " + e.getMessage());
+            error(ctx, 500, "internal error; the worker's log has the details");
         });
         app.start(host, port);
         return this;
@@ -71,6 +111,16 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** Every endpoint registered, in order. */
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
+    static boolean open(String path) {
+        String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return OPEN_PATHS.contains(p);
     }
 
     private void health(Context ctx) {
@@ -81,9 +131,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authenticate(Context ctx) {
+        if (open(ctx.path())) {
+            return;
+        }
         Authenticator.Verdict v = auth.check(ctx.header("Authorization"), ctx.header("Date"), ctx.header("X-JMS-ORG"));
         if (!v.accepted()) {
-            LOG.warn("{} {} from {} refused: {}", ctx.method(), ctx.path(), ctx.ip(), v.reason());
+            LOG.warn("{} {} from {} refused: {}", ctx.method(), Untrusted.quote(ctx.path()), ctx.ip(), v.reason());
             error(ctx, v.status(), (v.status() == 401 ? "unauthorized: " : "") + v.reason());
             ctx.skipRemainingHandlers();
         }
@@ -100,10 +153,17 @@ public final class ApiServer implements AutoCloseable {
         try {
             byte[] bytes = ctx.bodyInputStream().readNBytes(MAX_JSON_BYTES + 1);
             if (bytes.length > MAX_JSON_BYTES) {
+                // read on a little, so a caller still sending gets this answer rather than a reset
+                drain(ctx.bodyInputStream(), 16L << 20);
+                ctx.header("Connection", "close");
                 ctx.status(413).json(JSON.createObjectNode().put("id", "").put("error", "task JSON larger than 1 MiB"));
                 return;
             }
-            body = JSON.readTree(bytes);
+            body = BODY.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            ctx.status(400).json(JSON.createObjectNode().put("id", "")
+                    .put("error", "task JSON nested deeper than " + MAX_JSON_DEPTH + " levels"));
+            return;
         } catch (IOException e) {
             ctx.status(400).json(JSON.createObjectNode().put("id", "").put("error", "body is not valid JSON: " + firstLine(e)));
             return;
@@ -124,10 +184,15 @@ public final class ApiServer implements AutoCloseable {
         }
         try {
             MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            int others = 0;
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
                 if (p.isFile() && "file".equals(p.name())) {
                     uploadReply(ctx, tasks.uploadPart(ctx.pathParam("id"), ctx.pathParam("index"), p.filename(), p.body(),
                             ctx.req().getContentLengthLong()));
+                    return;
+                }
+                if (++others > MAX_FIELDS) {
+                    uploadReply(ctx, new TaskService.UploadResult(false, "more than " + MAX_FIELDS + " fields before 'file'"));
                     return;
                 }
             }
@@ -146,14 +211,24 @@ public final class ApiServer implements AutoCloseable {
         Map<String, String> fields = new HashMap<>();
         try {
             MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            int count = 0;
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
-                if (!p.isFile()) {
-                    byte[] v = p.body().readNBytes(4096);
-                    fields.put(p.name(), new String(v, java.nio.charset.StandardCharsets.UTF_8).trim());
-                } else if ("file".equals(p.name())) {
-                    Task t = tasks.createSingle(fields, p.body(), ctx.req().getContentLengthLong());
+                if (p.isFile() && "file".equals(p.name())) {
+                    Task t = tasks.createSingle(ctx.pathParam("id"), fields, p.filename(), p.body(), ctx.req().getContentLengthLong());
                     ctx.status(200).json(g2Task(t));
                     return;
+                }
+                if (++count > MAX_FIELDS) {
+                    error(ctx, 400, "more than " + MAX_FIELDS + " fields before 'file'");
+                    return;
+                }
+                if (!p.isFile()) {
+                    byte[] v = p.body().readNBytes(MAX_FIELD_BYTES + 1);
+                    if (v.length > MAX_FIELD_BYTES) {
+                        error(ctx, 400, "field " + Untrusted.quote(p.name()) + " is longer than " + MAX_FIELD_BYTES + " bytes");
+                        return;
+                    }
+                    fields.put(p.name(), new String(v, StandardCharsets.UTF_8).trim());
                 }
             }
             error(ctx, 400, "the multipart body has no field 'file'");
@@ -186,9 +261,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void status(Context ctx) {
-        Task t = tasks.get(ctx.pathParam("id"));
+        String id = ctx.pathParam("id");
+        if (!Spool.validId(id)) {
+            error(ctx, 400, "task id " + Untrusted.quote(id) + " is not a task id (a lower-case UUID)");
+            return;
+        }
+        Task t = tasks.get(id);
         if (t == null) {
-            error(ctx, 404, "unknown task '" + ctx.pathParam("id") + "'");
+            error(ctx, 404, "unknown task " + Untrusted.quote(id));
             return;
         }
         ObjectNode o = JSON.createObjectNode();
@@ -222,6 +302,17 @@ public final class ApiServer implements AutoCloseable {
 
     private static void error(Context ctx, int status, String message) {
         ctx.status(status).json(JSON.createObjectNode().put("error", message));
+    }
+
+    private static void drain(InputStream in, long limit) throws IOException {
+        byte[] sink = new byte[64 << 10];
+        for (long n = 0; n < limit; ) {
+            int r = in.read(sink);
+            if (r < 0) {
+                return;
+            }
+            n += r;
+        }
     }
 
     private static String firstLine(Exception e) {

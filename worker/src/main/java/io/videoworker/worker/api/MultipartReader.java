@@ -130,21 +130,23 @@ final class MultipartReader {
         readLine();
     }
 
+    /** One header line without its CRLF, as UTF-8: browsers and Go send file names that way, unencoded. */
     private String readLine() throws IOException {
-        StringBuilder sb = new StringBuilder();
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(128);
         while (true) {
             if (!fill(1)) {
                 throw new MalformedException("multipart body ends inside a part header");
             }
             byte b = buf[pos++];
             if (b == '\n') {
-                int len = sb.length();
-                return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+                byte[] bytes = line.toByteArray();
+                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, len, StandardCharsets.UTF_8);
             }
-            if (sb.length() > MAX_HEADER) {
+            if (line.size() > MAX_HEADER) {
                 throw new MalformedException("multipart part header line too long");
             }
-            sb.append((char) (b & 0xFF));
+            line.write(b);
         }
     }
 

@@ -3,18 +3,23 @@ package io.videoworker.worker.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * With a JumpServer core: the caller's signature was made for core's profile endpoint, so core
  * checks it. We forward Authorization, Date and X-JMS-ORG and accept a service account; positive
- * answers are cached for a minute per Authorization+Date.
+ * answers are cached for a minute per Authorization+Date. The cache is keyed by their SHA-256, so
+ * it holds no replayable header and a lookup compares digests, not the caller's signature.
  */
 public final class CoreProfileAuthenticator implements Authenticator {
     private static final long CACHE_MILLIS = 60_000;
@@ -34,7 +39,7 @@ public final class CoreProfileAuthenticator implements Authenticator {
         if (authorization == null || authorization.isBlank()) {
             return Verdict.reject(401, "missing Authorization header");
         }
-        String key = authorization + "\n" + date;
+        String key = digest(authorization + "\n" + date);
         long now = System.currentTimeMillis();
         Long at = accepted.get(key);
         if (at != null && now - at < CACHE_MILLIS) {
@@ -75,5 +80,13 @@ public final class CoreProfileAuthenticator implements Authenticator {
         }
         accepted.put(key, now);
         return Verdict.OK;
+    }
+
+    private static String digest(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

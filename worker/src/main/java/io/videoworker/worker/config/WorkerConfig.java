@@ -188,6 +188,12 @@ public record WorkerConfig(
                 cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay);
     }
 
+    /** As {@link #describe()}: a record's own toString would print BOOTSTRAP_TOKEN and the secret key. */
+    @Override
+    public String toString() {
+        return describe();
+    }
+
     /** The configuration without secrets, for the start-up log. */
     public String describe() {
         return "name=" + name + " core=" + (coreHost == null ? "(stand-alone)" : coreHost) + " bind=" + bindHost + ":" + port

@@ -1,9 +1,12 @@
 package io.videoworker.worker.core;
 
 import io.videoworker.worker.publish.ReplayStorage;
+import io.videoworker.worker.publish.StorageKey;
+import io.videoworker.worker.spool.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Core's own "server" storage: {@code POST /api/v1/terminal/sessions/<sid>/replay/} with the file
@@ -11,6 +14,7 @@ import java.util.Map;
  * replay.json, 2 for .replay.gz). Core derives the storage path itself.
  */
 public final class CoreStorage implements ReplayStorage {
+    private static final Pattern SESSION_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private final CoreClient core;
 
     public CoreStorage(CoreClient core) {
@@ -33,14 +37,18 @@ public final class CoreStorage implements ReplayStorage {
     /** The key's last element is the session id's file; the sid is the file name's prefix. */
     @Override
     public void put(String key, Path file) throws IOException {
-        String name = key.substring(key.lastIndexOf('/') + 1);
+        String name = StorageKey.check(key).substring(key.lastIndexOf('/') + 1);
         String sid = name.substring(0, Math.min(36, name.length()));
+        if (!SESSION_ID.matcher(sid).matches()) { // it becomes part of core's URL
+            throw new IOException("refusing storage key " + Untrusted.quote(key) + ": its file name does not start with a session id");
+        }
         // core keeps the uploaded file name: it must be the object's name, not our spool file's
         core.upload("/api/v1/terminal/sessions/" + sid + "/replay/", "file", file, name, Map.of("version", version(name)));
     }
 
     @Override
-    public void delete(String key) {
+    public void delete(String key) throws IOException {
+        StorageKey.check(key);
         // core keeps one replay per session and looks for the mp4 before anything we could leave
     }
 

@@ -15,6 +15,7 @@ import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskException;
 import io.videoworker.worker.spool.TaskLog;
 import io.videoworker.worker.spool.TaskState;
+import io.videoworker.worker.spool.Untrusted;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -47,6 +48,8 @@ public final class TaskService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskService.class);
     private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern INDEX = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern DAY = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
     private static final int CONVERT_ATTEMPTS = 2;
 
     private final WorkerConfig config;
@@ -119,7 +122,7 @@ public final class TaskService implements AutoCloseable {
 
     public Task createParts(String sessionId, JsonNode body) throws TaskException, IOException {
         if (sessionId == null || !UUID_RE.matcher(sessionId).matches()) {
-            throw new TaskException(400, "session id '" + sessionId + "' is not a UUID");
+            throw new TaskException(400, "session id " + Untrusted.quote(sessionId) + " is not a UUID");
         }
         if (body == null || !body.isObject()) {
             throw new TaskException(400, "body must be a JSON object with config and meta");
@@ -128,9 +131,12 @@ public final class TaskService implements AutoCloseable {
         if (!meta.isObject()) {
             throw new TaskException(400, "meta is missing or not an object");
         }
+        if (meta.has("id") && !meta.get("id").isTextual() && !meta.get("id").isNull()) {
+            throw new TaskException(400, "meta.id must be a string");
+        }
         String metaId = meta.path("id").asText("");
         if (!metaId.isEmpty() && !metaId.equalsIgnoreCase(sessionId)) {
-            throw new TaskException(400, "meta.id " + metaId + " differs from the session id in the path " + sessionId);
+            throw new TaskException(400, "meta.id " + Untrusted.quote(metaId) + " differs from the session id in the path " + sessionId);
         }
         JsonNode files = meta.path("files");
         if (!files.isArray() || files.isEmpty()) {
@@ -151,10 +157,10 @@ public final class TaskService implements AutoCloseable {
             PartFile p = new PartFile();
             p.name = f.path("name").asText("");
             if (!partName.matcher(p.name).matches()) {
-                throw new TaskException(400, "files[" + i + "].name '" + p.name + "' is not " + sessionId + ".<n>.part.gz");
+                throw new TaskException(400, "files[" + i + "].name " + Untrusted.quote(p.name) + " is not " + sessionId + ".<n>.part.gz");
             }
             if (!names.add(p.name)) {
-                throw new TaskException(400, "files[" + i + "].name '" + p.name + "' is listed twice");
+                throw new TaskException(400, "files[" + i + "].name " + Untrusted.quote(p.name) + " is listed twice");
             }
             p.checksum = f.path("checksum").asText("").toLowerCase(Locale.ROOT);
             if (!HEX64.matcher(p.checksum).matches()) {
@@ -167,11 +173,10 @@ public final class TaskService implements AutoCloseable {
             t.files.add(p);
             i++;
         }
-        String start = meta.has("date_start") ? meta.path("date_start").asText("") : meta.path("data_start").asText("");
-        t.sessionDate = day(start, t);
+        t.sessionDate = day(meta, meta.has("date_start") ? "date_start" : "data_start");
         spool.create(t);
         TaskLog log = spool.log(t.id);
-        log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + t.config
+        log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + Untrusted.quote(String.valueOf(t.config))
                 + (t.bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
         supersedeOlder(t);
         tasks.put(t.id, t);
@@ -184,15 +189,20 @@ public final class TaskService implements AutoCloseable {
 
     public UploadResult uploadPart(String taskId, String indexText, String filename, InputStream body, long length)
             throws IOException {
+        if (!Spool.validId(taskId)) {
+            return new UploadResult(false, "task id " + Untrusted.quote(taskId) + " is not a task id (a lower-case UUID)");
+        }
         Task t = get(taskId);
         if (t == null || t.kind != Task.Kind.PARTS) {
-            return new UploadResult(false, "unknown task '" + taskId + "'");
+            return new UploadResult(false, "unknown task " + Untrusted.quote(taskId));
         }
-        int index;
-        try {
-            index = Integer.parseInt(indexText);
-        } catch (NumberFormatException e) {
-            return new UploadResult(false, "part index '" + indexText + "' is not a number");
+        if (indexText == null || !INDEX.matcher(indexText).matches()) {
+            return new UploadResult(false, "part index " + Untrusted.quote(indexText) + " is not a number");
+        }
+        int index = Integer.parseInt(indexText);
+        if (filename != null && !Untrusted.isBaseName(filename)) {
+            // Lion sends the base name; a path here is hostile or broken, never a harmless mismatch
+            return new UploadResult(false, "part " + index + ": file name " + Untrusted.quote(filename) + " is not a plain file name");
         }
         TaskLog log = spool.log(t.id);
         if (index < 0 || index >= t.files.size()) {
@@ -200,7 +210,7 @@ public final class TaskService implements AutoCloseable {
         }
         PartFile part = t.files.get(index);
         if (filename != null && !filename.equals(part.name)) {
-            log.warn("part " + index + " arrived named '" + filename + "', expected " + part.name + "; kept as " + part.name);
+            log.warn("part " + index + " arrived named " + Untrusted.quote(filename) + ", expected " + part.name + "; kept as " + part.name);
         }
         synchronized (t) {
             if (t.state != TaskState.RECEIVING) {
@@ -212,7 +222,7 @@ public final class TaskService implements AutoCloseable {
         }
         PartWriter.Received r;
         try {
-            r = writer.write(body, spool.in(t.id).resolve(part.name), length, part.checksum);
+            r = writer.write(body, spool.inFile(t.id, part.name), length, part.checksum);
         } catch (PartWriter.ChecksumException | PartWriter.DiskFullException e) {
             log.warn("part " + index + " (" + part.name + ") refused: " + e.getMessage());
             return new UploadResult(false, e.getMessage());
@@ -235,11 +245,28 @@ public final class TaskService implements AutoCloseable {
 
     // ---- G2: one multipart request -------------------------------------------------------------
 
-    /** Fields as Lion sends them (values of "" or "0" are simply absent). */
-    public Task createSingle(Map<String, String> fields, InputStream file, long length) throws TaskException, IOException {
+    /**
+     * Fields as Lion sends them (values of "" or "0" are simply absent).
+     *
+     * @param pathSessionId the session id in the request path, which must be the field's
+     * @param filename      the file's name in the multipart body, or null
+     */
+    public Task createSingle(String pathSessionId, Map<String, String> fields, String filename, InputStream file, long length)
+            throws TaskException, IOException {
         String sid = fields.get("session_id");
         if (sid == null || !UUID_RE.matcher(sid).matches()) {
-            throw new TaskException(400, "field session_id '" + sid + "' is not a UUID");
+            throw new TaskException(400, "field session_id " + Untrusted.quote(sid) + " is not a UUID");
+        }
+        if (pathSessionId == null || !pathSessionId.equalsIgnoreCase(sid)) {
+            throw new TaskException(400, "session id in the path " + Untrusted.quote(pathSessionId)
+                    + " differs from the field session_id " + sid);
+        }
+        if (filename != null && !Untrusted.isBaseName(filename)) {
+            throw new TaskException(400, "file name " + Untrusted.quote(filename) + " is not a plain file name");
+        }
+        String date = fields.get("session_date");
+        if (date != null && !DAY.matcher(date).matches()) {
+            throw new TaskException(400, "field session_date " + Untrusted.quote(date) + " is not a date like 2025-11-18");
         }
         Task t = newTask(sid, Task.Kind.SINGLE);
         t.componentType = fields.getOrDefault("component_type", "");
@@ -247,20 +274,15 @@ public final class TaskService implements AutoCloseable {
         t.width = parseInt(fields.get("width"));
         t.height = parseInt(fields.get("height"));
         t.bitrate = parseInt(fields.get("bitrate"));
-        String date = fields.get("session_date");
-        if (date != null && date.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            t.sessionDate = date;
-        } else {
-            t.sessionDate = LocalDate.now(ZoneOffset.UTC).toString();
-        }
+        t.sessionDate = date != null ? date : LocalDate.now(ZoneOffset.UTC).toString();
         PartFile f = new PartFile();
         f.name = sid + ".replay.gz";
         t.files.add(f);
         spool.create(t);
         TaskLog log = spool.log(t.id);
-        log.info("created for session " + sid + " (single recording from " + t.componentType + ")");
+        log.info("created for session " + sid + " (single recording from " + Untrusted.quote(t.componentType) + ")");
         try {
-            PartWriter.Received r = writer.write(file, spool.in(t.id).resolve(f.name), length, null);
+            PartWriter.Received r = writer.write(file, spool.inFile(t.id, f.name), length, null);
             f.size = r.bytes();
             f.checksum = r.sha256();
             f.received = true;
@@ -367,16 +389,16 @@ public final class TaskService implements AutoCloseable {
         Path in = spool.in(t.id);
         Path out = spool.out(t.id);
         if (t.kind == Task.Kind.PARTS) {
-            Path json = in.resolve(t.sessionId + ".replay.json");
+            Path json = spool.inFile(t.id, t.sessionId + ".replay.json");
             Spool.JSON.writeValue(json.toFile(), Publisher.originalReplayJson(t));
             args.add(in.toString());
             args.add("--per-part");
             args.add("-o");
             args.add(out.toString());
         } else {
-            args.add(in.resolve(t.files.get(0).name).toString());
+            args.add(spool.inFile(t.id, t.files.get(0).name).toString());
             args.add("-o");
-            args.add(out.resolve(t.sessionId + ".replay.mp4").toString());
+            args.add(spool.outFile(t.id, t.sessionId + ".replay.mp4").toString());
         }
         if (t.maxFrame > 0 && t.maxFrame < 30) {
             args.add("--max-fps");
@@ -596,15 +618,27 @@ public final class TaskService implements AutoCloseable {
         }
     }
 
-    private String day(String dateStart, Task t) {
-        if (!dateStart.isEmpty()) {
-            try {
-                return ReplayDates.day(ReplayDates.parse(dateStart));
-            } catch (IllegalArgumentException e) {
-                LOG.warn("task {}: meta.date_start {}; using today's date for the storage keys", t.id, e.getMessage());
-            }
+    /**
+     * The storage keys' {@code YYYY-MM-DD} from meta's session start; today when it is absent.
+     * A value that is not a date is refused rather than replaced: caller text must never reach a
+     * key, and a replay filed under the wrong day is hard to find.
+     */
+    private static String day(JsonNode meta, String field) throws TaskException {
+        JsonNode v = meta.get(field);
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
+            return LocalDate.now(ZoneOffset.UTC).toString();
         }
-        return LocalDate.now(ZoneOffset.UTC).toString();
+        String day;
+        try {
+            day = v.isTextual() ? ReplayDates.day(ReplayDates.parse(v.asText())) : "";
+        } catch (IllegalArgumentException e) {
+            day = "";
+        }
+        if (!DAY.matcher(day).matches()) {
+            throw new TaskException(400, "meta." + field + " " + Untrusted.quote(v.isTextual() ? v.asText() : v.toString())
+                    + " is not a date like 2025-11-18 02:00:00 +0000");
+        }
+        return day;
     }
 
     @Override

@@ -103,7 +103,7 @@ public final class AzureStorage implements ReplayStorage {
 
     @Override
     public void put(String key, Path file) throws IOException {
-        checkObjectKey(key);
+        StorageKey.check(key);
         BlobClient blob = container.getBlobClient(key);
         ParallelTransferOptions transfer = new ParallelTransferOptions()
                 .setBlockSizeLong(blockSize)
@@ -123,7 +123,7 @@ public final class AzureStorage implements ReplayStorage {
 
     @Override
     public void delete(String key) throws IOException {
-        checkObjectKey(key);
+        StorageKey.check(key);
         try {
             container.getBlobClient(key).deleteIfExists(); // a missing blob or container is fine
         } catch (RuntimeException e) {
@@ -183,18 +183,6 @@ public final class AzureStorage implements ReplayStorage {
             return "application/gzip";
         }
         return "application/octet-stream";
-    }
-
-    private static void checkObjectKey(String key) throws IOException {
-        if (key == null || key.isEmpty() || key.length() > 1024 || key.startsWith("/") || key.endsWith("/")
-                || key.contains("\\") || key.indexOf('\0') >= 0 || key.contains("//")) {
-            throw new IOException("refusing storage key: " + key);
-        }
-        for (String seg : key.split("/")) {
-            if (seg.equals(".") || seg.equals("..")) {
-                throw new IOException("refusing storage key: " + key);
-            }
-        }
     }
 
     private static String serviceEndpoint(String accountName, String endpointSuffix) {

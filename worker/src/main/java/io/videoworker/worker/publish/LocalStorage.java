@@ -17,8 +17,8 @@ public final class LocalStorage implements ReplayStorage {
     }
 
     private Path resolve(String key) throws IOException {
-        Path p = root.resolve(key).normalize();
-        if (!p.startsWith(root) || key.contains("\\") || key.indexOf('\0') >= 0) {
+        Path p = root.resolve(StorageKey.check(key)).normalize();
+        if (!p.startsWith(root) || p.equals(root)) { // cannot happen after the check; the file system has the last word
             throw new IOException("refusing storage key outside the replay folder: " + key);
         }
         return p;

@@ -26,23 +26,22 @@ public final class Publisher {
 
     /** Publishes the conversion results of out/. Returns the keys written. */
     public List<String> publishConverted(Task task, ReplayStorage storage, TaskLog log) throws IOException {
-        Path out = spool.out(task.id);
         List<String> keys = new ArrayList<>();
         long bytes = 0;
         if (task.kind == Task.Kind.SINGLE) {
             String key = task.sessionDate + "/" + task.sessionId + ".replay.mp4";
-            Path mp4 = out.resolve(task.sessionId + ".replay.mp4");
+            Path mp4 = spool.outFile(task.id, task.sessionId + ".replay.mp4");
             storage.put(key, mp4);
             storage.delete(task.sessionDate + "/" + task.sessionId + ".replay.gz");
             keys.add(key);
             bytes += Files.size(mp4);
         } else {
             String prefix = task.sessionDate + "/" + task.sessionId + "/";
-            Path json = out.resolve(task.sessionId + ".replay.json");
+            Path json = spool.outFile(task.id, task.sessionId + ".replay.json");
             ObjectNode replay = (ObjectNode) Spool.JSON.readTree(json.toFile());
             for (var f : replay.path("files")) {
                 String name = f.path("name").asText();
-                Path mp4 = out.resolve(name);
+                Path mp4 = spool.outFile(task.id, name); // names come from the converter's replay.json
                 storage.put(prefix + name, mp4);
                 keys.add(prefix + name);
                 bytes += Files.size(mp4);
@@ -60,11 +59,10 @@ public final class Publisher {
      * Lion writes it ({@code type: guacamole}, no checksum, zero numbers left out).
      */
     public List<String> publishOriginals(Task task, ReplayStorage storage, TaskLog log) throws IOException {
-        Path in = spool.in(task.id);
         List<String> keys = new ArrayList<>();
         long bytes = 0;
         if (task.kind == Task.Kind.SINGLE) {
-            Path gz = in.resolve(task.files.get(0).name);
+            Path gz = spool.inFile(task.id, task.files.get(0).name);
             String key = task.sessionDate + "/" + task.sessionId + ".replay.gz";
             storage.put(key, gz);
             keys.add(key);
@@ -72,12 +70,12 @@ public final class Publisher {
         } else {
             String prefix = task.sessionDate + "/" + task.sessionId + "/";
             for (PartFile f : task.files) {
-                Path part = in.resolve(f.name);
+                Path part = spool.inFile(task.id, f.name);
                 storage.put(prefix + f.name, part);
                 keys.add(prefix + f.name);
                 bytes += Files.size(part);
             }
-            Path json = in.resolve(".original.replay.json");
+            Path json = spool.in(task.id).resolve(".original.replay.json");
             Spool.JSON.writeValue(json.toFile(), originalReplayJson(task));
             storage.put(prefix + task.sessionId + ".replay.json", json);
             keys.add(prefix + task.sessionId + ".replay.json");

@@ -365,15 +365,7 @@ public final class SftpStorage implements ReplayStorage {
     }
 
     private String resolve(String key) throws IOException {
-        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")
-                || key.indexOf('\0') >= 0 || key.contains("//")) {
-            throw new IOException("refusing storage key: " + key);
-        }
-        for (String seg : key.split("/")) {
-            if (seg.equals(".") || seg.equals("..")) {
-                throw new IOException("refusing storage key: " + key);
-            }
-        }
+        StorageKey.check(key);
         return root.isEmpty() ? key : root.endsWith("/") ? root + key : root + "/" + key;
     }
 

@@ -98,23 +98,9 @@ final class StorageSupport {
         return URI.create(scheme + "://" + uri.getRawAuthority());
     }
 
-    /** Object keys are relative paths such as {@code 2025-11-18/<sid>/<sid>.0.part.mp4}. */
+    /** Object keys are relative paths such as {@code 2025-11-18/<sid>/<sid>.0.part.mp4}: {@link StorageKey}. */
     static String checkKey(String key) throws IOException {
-        if (key == null || key.isEmpty() || key.startsWith("/") || key.indexOf('\\') >= 0
-                || key.length() > 1000) {
-            throw new IOException("invalid storage key: " + key);
-        }
-        for (int i = 0; i < key.length(); i++) {
-            if (Character.isISOControl(key.charAt(i))) {
-                throw new IOException("invalid storage key (control character): " + key);
-            }
-        }
-        for (String seg : key.split("/", -1)) {
-            if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
-                throw new IOException("invalid storage key (empty, . or .. segment): " + key);
-            }
-        }
-        return key;
+        return StorageKey.check(key);
     }
 
     /** RFC 3986 percent-encoding of a UTF-8 string; unreserved characters (and '/' if asked) stay. */

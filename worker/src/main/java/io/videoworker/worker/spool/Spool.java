@@ -39,7 +39,7 @@ public final class Spool {
 
     public Path dir(String id) {
         if (!validId(id)) {
-            throw new IllegalArgumentException("not a task id: " + id);
+            throw new IllegalArgumentException("not a task id: " + Untrusted.quote(id));
         }
         return root.resolve(id);
     }
@@ -50,6 +50,24 @@ public final class Spool {
 
     public Path out(String id) {
         return dir(id).resolve("out");
+    }
+
+    /** A file in {@code in/}; the name must be a plain base name (it came from a caller once). */
+    public Path inFile(String id, String name) {
+        return child(in(id), name);
+    }
+
+    /** A file in {@code out/}, by base name. */
+    public Path outFile(String id, String name) {
+        return child(out(id), name);
+    }
+
+    /** {@code dir/name}, refusing any name that is not a plain base name, so nothing lands outside dir. */
+    public static Path child(Path dir, String name) {
+        if (!Untrusted.isBaseName(name)) {
+            throw new IllegalArgumentException("not a plain file name: " + Untrusted.quote(name));
+        }
+        return dir.resolve(name);
     }
 
     public TaskLog log(String id) {

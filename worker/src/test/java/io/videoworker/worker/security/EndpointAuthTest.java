@@ -1,0 +1,168 @@
+package io.videoworker.worker.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.videoworker.worker.api.ApiServer.Route;
+import io.videoworker.worker.auth.HttpSignature;
+import io.videoworker.worker.auth.LocalKeyAuthenticator;
+import io.videoworker.worker.security.ApiCalls.Call;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every endpoint the server registers (as Javalin reports it) refuses every kind of bad
+ * credential with a 401 in JSON; health alone is open; unknown paths get a JSON 404 that names
+ * nothing of the server. A route added to ApiServer without a line in {@link ApiCalls#ALL} fails here.
+ */
+class EndpointAuthTest {
+    static final Map<Route, Call> CALLS = ApiCalls.ALL;
+    static final String TASK = ApiCalls.TASK;
+
+    @TempDir
+    static Path data;
+    static StandAloneWorker worker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        worker = new StandAloneWorker(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        worker.close();
+    }
+
+    static RawHttp.Reply call(Call c, Map<String, String> headers) throws Exception {
+        return ApiCalls.send(worker.port(), c, headers);
+    }
+
+    @Test
+    void everyRegisteredEndpointIsCoveredHere() {
+        List<Route> routes = worker.service.api().routes();
+        assertThat(routes).as("endpoints reported by Javalin").isNotEmpty();
+        assertThat(routes).as("add the new endpoint to ApiCalls.ALL (and think about who may call it)")
+                .containsExactlyInAnyOrderElementsOf(CALLS.keySet());
+        assertThat(routes.stream().filter(ApiCalls::open)).containsExactly(new Route("GET", "/video-worker/health"));
+    }
+
+    @Test
+    void lionsSignatureReachesEveryHandler() throws Exception {
+        for (var e : CALLS.entrySet()) {
+            RawHttp.Reply r = call(e.getValue(), StandAloneWorker.lionHeaders());
+            assertThat(r.status()).as(e.getKey() + ": " + r.body()).isNotEqualTo(401).isLessThan(500);
+            assertThat(r.contentType()).as(e.getKey().toString()).startsWith("application/json");
+            assertThat(r.body()).as(e.getKey().toString()).doesNotContain("no such endpoint");
+        }
+    }
+
+    @Test
+    void everyProtectedEndpointRefusesEveryBadCredentialWithJson401() throws Exception {
+        long tasksBefore = taskDirs();
+        int checked = 0;
+        for (var e : CALLS.entrySet()) {
+            if (ApiCalls.open(e.getKey())) {
+                continue;
+            }
+            for (var bad : ApiCalls.badCredentials(e.getValue(), StandAloneWorker.KEY_ID, StandAloneWorker.SECRET).entrySet()) {
+                RawHttp.Reply r = call(e.getValue(), StandAloneWorker.headers(bad.getValue()[0], bad.getValue()[1]));
+                String what = e.getKey() + " with " + bad.getKey();
+                assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(401);
+                assertThat(r.contentType()).as(what).startsWith("application/json");
+                assertThat(r.error()).as(what).startsWith("unauthorized: ");
+                assertThat(r.body()).as(what).doesNotContain(StandAloneWorker.SECRET);
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(3 * 14);
+        assertThat(taskDirs()).as("no refused call created a task").isEqualTo(tasksBefore);
+    }
+
+    @Test
+    void healthIsOpenWhateverTheCredentials() throws Exception {
+        for (String target : List.of("/video-worker/health/", "/video-worker/health")) {
+            for (String[] cred : ApiCalls.badCredentials(CALLS.get(new Route("GET", "/video-worker/health")),
+                    StandAloneWorker.KEY_ID, StandAloneWorker.SECRET).values()) {
+                RawHttp.Reply r = RawHttp.send(worker.port(), "GET", target, StandAloneWorker.headers(cred[0], cred[1]), new byte[0]);
+                assertThat(r.status()).as(target).isEqualTo(200);
+                assertThat(r.json().has("uptime")).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void headRequestsOnProtectedEndpointsAreRefusedToo() throws Exception {
+        for (var e : CALLS.entrySet()) {
+            if (ApiCalls.open(e.getKey()) || !e.getKey().method().equals("GET")) {
+                continue;
+            }
+            RawHttp.Reply r = RawHttp.send(worker.port(), "HEAD", e.getValue().target(), Map.of(), new byte[0]);
+            assertThat(r.status()).as("HEAD " + e.getKey()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void unknownPathsAnswerJson404WithoutNamingTheServer() throws Exception {
+        for (String[] req : List.of(new String[] {"GET", "/nope"}, new String[] {"POST", "/api/v2/replay/unknown/"},
+                new String[] {"PUT", "/api/v2/replay/tasks/" + TASK}, new String[] {"DELETE", "/api/v2/replay/tasks/" + TASK},
+                new String[] {"GET", LocalKeyAuthenticator.PROFILE_PATH}, new String[] {"GET", "/ws/events/"},
+                new String[] {"POST", "/video-worker/health/"})) {
+            RawHttp.Reply r = RawHttp.send(worker.port(), req[0], req[1], StandAloneWorker.lionHeaders(), new byte[0]);
+            String what = req[0] + " " + req[1];
+            assertThat(r.status()).as(what).isEqualTo(404);
+            assertThat(r.contentType()).as(what).startsWith("application/json");
+            assertThat(r.error()).as(what).startsWith("no such endpoint: " + req[0]);
+            assertThat(r.body()).as(what).doesNotContainIgnoringCase("javalin").doesNotContainIgnoringCase("jetty")
+                    .doesNotContain("Exception").doesNotContain("io.videoworker").doesNotContain(data.toString());
+            RawHttp.Reply stranger = RawHttp.send(worker.port(), req[0], req[1], Map.of(), new byte[0]);
+            assertThat(stranger.status()).as(what + " without credentials").isEqualTo(404);
+            assertThat(stranger.body()).isEqualTo(r.body());
+        }
+    }
+
+    @Test
+    void requestsTheHttpServerRefusesItselfAreJsonToo() throws Exception {
+        Map<String, RawHttp.Reply> replies = new LinkedHashMap<>();
+        replies.put("NUL in the path", RawHttp.send(worker.port(), "GET", "/api/v2/replay/tasks/a%00b", StandAloneWorker.lionHeaders(), new byte[0]));
+        replies.put("10 000-character URI", RawHttp.send(worker.port(), "GET", "/api/v2/replay/tasks/" + "a".repeat(10_000),
+                StandAloneWorker.lionHeaders(), new byte[0]));
+        Map<String, String> big = new LinkedHashMap<>(StandAloneWorker.lionHeaders());
+        big.put("X-Padding", "p".repeat(20_000));
+        replies.put("20 KB header", RawHttp.send(worker.port(), "GET", "/video-worker/health/", big, new byte[0]));
+        assertThat(replies.get("NUL in the path").status()).isEqualTo(400);
+        assertThat(replies.get("10 000-character URI").status()).isEqualTo(414);
+        assertThat(replies.get("20 KB header").status()).isEqualTo(431);
+        replies.forEach((what, r) -> {
+            assertThat(r.contentType()).as(what).startsWith("application/json");
+            assertThat(r.error()).as(what).startsWith("request refused: HTTP " + r.status());
+            assertThat(r.body()).as(what).doesNotContain("<h1>").doesNotContainIgnoringCase("jetty");
+        });
+    }
+
+    /**
+     * The contract does not bound Date (core never checks its freshness, and Lion writes it in its
+     * own zone, "CST", which RFC 822 defines as US Central time): a day-old Date signed with the
+     * right key is accepted. The review in docs/reliability.md §5 records this replay window.
+     */
+    @Test
+    void dateFreshnessIsNotCheckedAsInTheContract() throws Exception {
+        String old = ApiCalls.lionDate(86_400);
+        String auth = HttpSignature.authorization(StandAloneWorker.KEY_ID, StandAloneWorker.SECRET, "GET",
+                LocalKeyAuthenticator.PROFILE_PATH, old);
+        RawHttp.Reply r = RawHttp.send(worker.port(), "GET", "/api/v2/replay/tasks/" + TASK, StandAloneWorker.headers(auth, old), new byte[0]);
+        assertThat(r.status()).as(r.body()).isEqualTo(404);
+        assertThat(r.error()).startsWith("unknown task");
+    }
+
+    static long taskDirs() throws Exception {
+        try (var s = Files.list(data.resolve("tasks"))) {
+            return s.count();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.videoworker.worker.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.videoworker.worker.LionClient;
+import io.videoworker.worker.Service;
+import io.videoworker.worker.TestRecordings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The caller key a stand-alone worker generates on first start: private from its first byte, never logged. */
+class KeyFileTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void generatedCallerKeyIsPrivateWorksAndIsNotLogged() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger ours = (Logger) LoggerFactory.getLogger("io.videoworker");
+        Level before = ours.getLevel();
+        ours.setLevel(Level.DEBUG);
+        logs.start();
+        root.addAppender(logs);
+        try (Service service = TestRecordings.worker(data, Map.of())) {
+            Path file = data.resolve("keys/access_keys");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            List<String> keys = Files.readAllLines(file).stream().filter(l -> !l.startsWith("#")).toList();
+            assertThat(keys).hasSize(1);
+            String[] key = keys.get(0).split(":");
+            assertThat(key[1]).hasSize(48);
+            assertThat(new LionClient(service.port(), key[0], key[1]).status(UUID.randomUUID().toString()).status())
+                    .as("the generated key is accepted").isEqualTo(404);
+            try (var files = Files.list(data.resolve("keys"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("access_keys");
+            }
+            assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(m -> m.contains("generated an access key for callers in"))
+                    .noneMatch(m -> m.contains(key[1]));
+        } finally {
+            root.detachAppender(logs);
+            ours.setLevel(before);
+        }
+    }
+}
