@@ -8,6 +8,7 @@ import io.videoworker.worker.publish.Publisher;
 import io.videoworker.worker.publish.ReplayStorage;
 import io.videoworker.worker.publish.SessionReporter;
 import io.videoworker.worker.publish.StorageResolver;
+import io.videoworker.worker.spool.DiskSpace;
 import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.PartWriter;
 import io.videoworker.worker.spool.Spool;
@@ -48,6 +49,8 @@ public final class TaskService implements AutoCloseable {
     private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final int CONVERT_ATTEMPTS = 2;
+    /** Longest pause between two tries of a task waiting for disk space. */
+    private static final long MAX_DISK_WAIT_MS = Duration.ofMinutes(5).toMillis();
 
     private final WorkerConfig config;
     private final Spool spool;
@@ -55,6 +58,7 @@ public final class TaskService implements AutoCloseable {
     private final SessionReporter reporter;
     private final Publisher publisher;
     private final PartWriter writer;
+    private final DiskSpace disk;
     private final ConversionProcess converter = new ConversionProcess("512m");
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final PriorityBlockingQueue<Task> queue =
@@ -69,12 +73,21 @@ public final class TaskService implements AutoCloseable {
         this.reporter = reporter;
         this.publisher = new Publisher(spool);
         this.writer = new PartWriter(config.spoolReserveBytes());
+        this.disk = new DiskSpace(config.tasksDir(), config.spoolReserveBytes());
     }
 
-    /** Loads the spool, resumes every unfinished task at its stage and starts the pool. */
+    /**
+     * Loads the spool, clears what a crash left behind, expires tasks that waited too long while
+     * the worker was down, resumes every unfinished task at its stage and starts the pool.
+     */
     public void start() throws IOException {
+        List<Task> loaded = spool.all();
+        List<String> swept = spool.sweep(loaded);
+        if (!swept.isEmpty()) {
+            LOG.info("spool: removed {} leftovers of interrupted work: {}", swept.size(), swept);
+        }
         List<Task> resumeQueue = new ArrayList<>();
-        for (Task t : spool.all()) {
+        for (Task t : loaded) {
             tasks.put(t.id, t);
             switch (t.state) {
                 case QUEUED, CONVERTING, PUBLISHING -> {
@@ -84,6 +97,7 @@ public final class TaskService implements AutoCloseable {
                 default -> { }
             }
         }
+        expire();
         int n = config.effectiveWorkers();
         workers = Executors.newFixedThreadPool(n, r -> {
             Thread th = new Thread(r, "convert");
@@ -169,7 +183,7 @@ public final class TaskService implements AutoCloseable {
         }
         String start = meta.has("date_start") ? meta.path("date_start").asText("") : meta.path("data_start").asText("");
         t.sessionDate = day(start, t);
-        spool.create(t);
+        createInSpool(t);
         TaskLog log = spool.log(t.id);
         log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + t.config
                 + (t.bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
@@ -222,13 +236,24 @@ public final class TaskService implements AutoCloseable {
                 return new UploadResult(part.received, part.received ? "" : "task " + t.id + " no longer accepts parts");
             }
             part.received = true;
+            long lastUpload = t.lastUploadAt;
             t.lastUploadAt = System.currentTimeMillis();
-            log.info("part " + index + " (" + part.name + ") received: " + r.bytes() + " bytes, SHA-256 verified");
-            if (t.allReceived()) {
-                enqueue(t, log);
-            } else {
-                spool.save(t);
+            try {
+                if (t.allReceived()) {
+                    enqueue(t, log);
+                } else {
+                    spool.save(t);
+                }
+            } catch (IOException e) { // not durable, so not ok: the sender keeps its copy
+                part.received = false;
+                t.lastUploadAt = lastUpload;
+                t.state = TaskState.RECEIVING;
+                queue.remove(t);
+                String why = DiskSpace.isOutOfSpace(e) ? "not enough disk space: " + e.getMessage() : "spool error: " + e.getMessage();
+                log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);
+                return new UploadResult(false, why);
             }
+            log.info("part " + index + " (" + part.name + ") received: " + r.bytes() + " bytes, SHA-256 verified");
         }
         return new UploadResult(true, "");
     }
@@ -256,7 +281,7 @@ public final class TaskService implements AutoCloseable {
         PartFile f = new PartFile();
         f.name = sid + ".replay.gz";
         t.files.add(f);
-        spool.create(t);
+        createInSpool(t);
         TaskLog log = spool.log(t.id);
         log.info("created for session " + sid + " (single recording from " + t.componentType + ")");
         try {
@@ -273,9 +298,33 @@ public final class TaskService implements AutoCloseable {
         }
         synchronized (t) {
             tasks.put(t.id, t);
-            enqueue(t, log);
+            try {
+                enqueue(t, log);
+            } catch (IOException e) {
+                tasks.remove(t.id);
+                queue.remove(t);
+                spool.delete(t.id);
+                throw new TaskException(DiskSpace.isOutOfSpace(e) ? 507 : 500, "the recording arrived but could not be recorded: "
+                        + e.getMessage());
+            }
         }
         return t;
+    }
+
+    /** The task's folder and first task.json; refused while the disk keeps less than the reserve. */
+    private void createInSpool(Task t) throws TaskException, IOException {
+        String shortage = disk.shortage(0);
+        if (shortage != null) {
+            throw new TaskException(507, shortage);
+        }
+        try {
+            spool.create(t);
+        } catch (IOException e) {
+            if (DiskSpace.isOutOfSpace(e)) {
+                throw new TaskException(507, "not enough disk space: " + e.getMessage());
+            }
+            throw e;
+        }
     }
 
     // ---- the pool ------------------------------------------------------------------------------
@@ -300,6 +349,10 @@ public final class TaskService implements AutoCloseable {
                 process(t);
             } catch (InterruptedException e) {
                 return;
+            } catch (IOException e) {
+                // the spool failed under the task (a full disk, an I/O error): nothing is lost, try again later
+                LOG.warn("task {}: spool error, will try again: {}", t.id, e.toString());
+                retryAfterSpoolError(t, e);
             } catch (Exception e) {
                 spool.log(t.id).error("internal error: " + e);
                 LOG.error("task {} failed internally", t.id, e);
@@ -319,26 +372,34 @@ public final class TaskService implements AutoCloseable {
 
     private void convert(Task t, TaskLog log) throws IOException, InterruptedException {
         while (true) {
+            String shortage = disk.shortage(0);
+            if (shortage != null) {
+                pause(t, log, shortage);
+                return;
+            }
             synchronized (t) {
                 t.state = TaskState.CONVERTING;
                 t.attempts++;
                 t.progress = 0;
-                spool.save(t);
+                t.nextAttemptAt = 0;
+                try {
+                    spool.save(t);
+                } catch (IOException e) {
+                    t.attempts--;
+                    t.state = TaskState.QUEUED;
+                    throw e;
+                }
             }
             reporter.event(t, "replay_convert_start", null, log);
-            Path out = spool.out(t.id);
-            Spool.deleteTree(out); // a conversion interrupted by a crash is redone from its inputs
-            Files.createDirectories(out);
-            List<String> args = convertArgs(t);
             long started = System.currentTimeMillis();
-            ConversionProcess.Outcome o = converter.run(args, timeout(t), log, p -> {
-                if (p != t.progress) {
-                    t.progress = p;
-                    if (p % 10 == 0) {
-                        log.info("conversion " + p + "%");
-                    }
-                }
-            });
+            ConversionProcess.Outcome o;
+            try {
+                o = runConverter(t, log);
+            } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
+                t.attempts--;
+                pause(t, log, (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage());
+                return;
+            }
             synchronized (t) {
                 if (o.ok()) {
                     t.progress = 100;
@@ -346,6 +407,11 @@ public final class TaskService implements AutoCloseable {
                     log.info("converted in " + (System.currentTimeMillis() - started) + " ms: " + o.result());
                     spool.save(t);
                     reporter.event(t, "replay_convert_success", null, log);
+                    return;
+                }
+                if (o.diskFull()) {
+                    t.attempts--;
+                    pause(t, log, o.error());
                     return;
                 }
                 log.warn("conversion attempt " + t.attempts + " failed: " + o.error());
@@ -362,10 +428,85 @@ public final class TaskService implements AutoCloseable {
         }
     }
 
-    private List<String> convertArgs(Task t) throws IOException {
+    /**
+     * One run of the converter into a fresh staging folder, promoted to out/ only if the run
+     * succeeded: out/ never holds a partial result, and a converter left over from an earlier
+     * life of the worker cannot write into this run's files.
+     */
+    private ConversionProcess.Outcome runConverter(Task t, TaskLog log) throws IOException, InterruptedException {
+        Spool.deleteTree(spool.out(t.id)); // a conversion interrupted by a crash is redone from its inputs
+        Path staging = spool.newStaging(t.id);
+        boolean promoted = false;
+        try {
+            ConversionProcess.Outcome o = converter.run(convertArgs(t, staging), timeout(t), log, p -> {
+                if (p != t.progress) {
+                    t.progress = p;
+                    if (p % 10 == 0) {
+                        log.info("conversion " + p + "%");
+                    }
+                }
+            });
+            if (o.ok()) {
+                spool.promote(t.id, staging);
+                promoted = true;
+            }
+            return o;
+        } finally {
+            if (!promoted) {
+                Spool.deleteTree(staging);
+            }
+        }
+    }
+
+    /**
+     * Not the recording's fault (a full disk, a failing spool): the task goes back to the queue
+     * uncounted and tries again after a backoff, from retry base up to five minutes.
+     */
+    private void pause(Task t, TaskLog log, String why) {
+        long delay;
+        synchronized (t) {
+            t.state = TaskState.QUEUED;
+            t.progress = 0;
+            t.lastConvertError = why;
+            delay = nextDiskWait(t);
+            try {
+                spool.save(t);
+            } catch (IOException e) { // likely the same full disk; the task.json on disk resumes the same way
+                LOG.warn("task {}: cannot save the pause: {}", t.id, e.toString());
+            }
+        }
+        log.warn("conversion paused: " + why + "; next try in " + Math.max(1, delay / 1000) + " s (not counted as a failed attempt)");
+        schedule(t);
+    }
+
+    private long nextDiskWait(Task t) {
+        t.diskWaits++;
+        long delay = Math.min(config.retryBaseDelay().toMillis() << Math.min(16, t.diskWaits - 1), MAX_DISK_WAIT_MS);
+        t.nextAttemptAt = System.currentTimeMillis() + delay;
+        return delay;
+    }
+
+    /** After an I/O failure of the spool itself: convert or publish again later; finished tasks stay as they are. */
+    private void retryAfterSpoolError(Task t, IOException e) {
+        TaskLog log = spool.log(t.id);
+        String why = (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage();
+        if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING) {
+            pause(t, log, why);
+        } else if (t.state == TaskState.PUBLISHING) {
+            long delay;
+            synchronized (t) {
+                delay = nextDiskWait(t);
+            }
+            log.warn("publishing interrupted: " + why + "; next try in " + Math.max(1, delay / 1000) + " s");
+            schedule(t);
+        } else {
+            log.warn(why + " while finishing; the restart sweep removes what is left");
+        }
+    }
+
+    private List<String> convertArgs(Task t, Path out) throws IOException {
         List<String> args = new ArrayList<>();
         Path in = spool.in(t.id);
-        Path out = spool.out(t.id);
         if (t.kind == Task.Kind.PARTS) {
             Path json = in.resolve(t.sessionId + ".replay.json");
             Spool.JSON.writeValue(json.toFile(), Publisher.originalReplayJson(t));

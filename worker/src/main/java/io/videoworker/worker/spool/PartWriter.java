@@ -96,6 +96,12 @@ public final class PartWriter {
             await(last);
             ch.force(true);
             ok = true;
+        } catch (IOException e) {
+            if (DiskSpace.isOutOfSpace(e) && !(e instanceof DiskFullException)) {
+                throw new DiskFullException("not enough disk space: the disk filled up while receiving " + target.getFileName()
+                        + " (" + total + " bytes read); nothing was kept");
+            }
+            throw e;
         } finally {
             if (!ok) {
                 Files.deleteIfExists(tmp);
@@ -144,10 +150,9 @@ public final class PartWriter {
     }
 
     private void checkSpace(Path dir, long more) throws IOException {
-        long usable = Files.getFileStore(dir).getUsableSpace();
-        if (usable - more < reserveBytes) {
-            throw new DiskFullException("not enough disk space: " + (usable >> 20) + " MiB free, the upload needs "
-                    + (more >> 20) + " MiB and " + (reserveBytes >> 20) + " MiB must stay free");
+        String shortage = new DiskSpace(dir, reserveBytes).shortage(more);
+        if (shortage != null) {
+            throw new DiskFullException(shortage);
         }
     }
 }
