@@ -558,7 +558,12 @@ public final class TaskService implements AutoCloseable {
                 synchronized (t) {
                     t.published = keys;
                     t.uploadDone = true;
-                    spool.save(t);
+                    try {
+                        spool.save(t);
+                    } catch (IOException e) { // not on disk, so not done: the files must stay for another try
+                        t.uploadDone = false;
+                        throw e;
+                    }
                 }
                 reporter.event(t, "replay_upload_success", null, log);
             }
@@ -567,14 +572,15 @@ public final class TaskService implements AutoCloseable {
             retryLater(t, log, e);
             return;
         }
+        // the files go once the objects are in (uploadDone is on disk): a finished task holds nothing more
+        Spool.deleteTree(spool.in(t.id));
+        Spool.deleteTree(spool.out(t.id));
         synchronized (t) {
             t.state = original ? TaskState.FAILED : TaskState.DONE;
             t.finishedAt = System.currentTimeMillis();
             t.nextAttemptAt = 0;
             spool.save(t);
         }
-        Spool.deleteTree(spool.in(t.id)); // inputs go once the result is published
-        Spool.deleteTree(spool.out(t.id));
     }
 
     private void retryLater(Task t, TaskLog log, Exception e) throws IOException {
