@@ -119,7 +119,7 @@ class CrashMatrixTest {
         try (WorkerProcess w = new WorkerProcess(data, Map.of("VIDEO_WORKER_COUNT", "1")).start()) {
             LionClient lion = w.lion();
             String longSid = UUID.randomUUID().toString();
-            Path recording = Files.write(dir.resolve("long.replay.gz"), TestRecordings.noise(320, 240, 4, 360, 1000, 2));
+            Path recording = Files.write(dir.resolve("long.replay.gz"), TestRecordings.noise(320, 240, 4, 150, 1000, 2));
             Map<String, String> fields = new LinkedHashMap<>();
             fields.put("session_id", longSid);
             fields.put("session_date", DATE);
@@ -163,7 +163,7 @@ class CrashMatrixTest {
             assertThat(SpoolChecks.logLines(data, queued, "resuming at stage queued")).isEqualTo(1);
 
             Path mp4 = data.resolve("replays/" + DATE + "/" + longSid + ".replay.mp4");
-            SpoolChecks.assertCompleteMp4(mp4, 360);
+            SpoolChecks.assertCompleteMp4(mp4, 150);
             try (Stream<Path> files = Files.list(data.resolve("replays/" + DATE))) {
                 assertThat(files.map(p -> p.getFileName().toString()).toList())
                         .containsExactlyInAnyOrder(longSid + ".replay.mp4", sid);
@@ -197,8 +197,8 @@ class CrashMatrixTest {
                 List<Long> frames = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
                     starts.add(10_000L + 2_000L * i);
-                    parts.add(TestRecordings.noise(160, 120, 2, 30, starts.get(i), 10 + i));
-                    frames.add(30L);
+                    parts.add(TestRecordings.noise(160, 120, 2, 15, starts.get(i), 10 + i));
+                    frames.add(15L);
                 }
                 String id = create(lion, sid, parts, starts.toArray(Long[]::new));
                 for (int i = 0; i < parts.size(); i++) {
@@ -222,7 +222,7 @@ class CrashMatrixTest {
                 hits.add("try " + attempt + ": " + killed.state.json() + ", replay folder " + visible);
                 for (String name : visible) {
                     if (!name.startsWith(".") && name.endsWith(".mp4")) {
-                        SpoolChecks.assertCompleteMp4(session.resolve(name), 30); // visible means whole
+                        SpoolChecks.assertCompleteMp4(session.resolve(name), 15); // visible means whole
                     }
                 }
                 w.start();
