@@ -143,9 +143,9 @@ public final class Spool {
 
     /**
      * After a crash, removes what nobody will finish: folders whose first task.json was never
-     * written (the caller got no task id), temporary files, the output of interrupted
-     * conversion runs, and the files of finished tasks that were due to be deleted. Returns
-     * what it removed, for the log.
+     * written (the caller got no task id), half uploads and parts never acknowledged, temporary
+     * files, the output of interrupted conversion runs, and the files of finished tasks that
+     * were due to be deleted. Returns what it removed, for the log.
      */
     public List<String> sweep(List<Task> tasks) throws IOException {
         List<String> removed = new ArrayList<>();
@@ -162,8 +162,12 @@ public final class Spool {
             List<Path> debris = new ArrayList<>();
             debris.add(d.resolve(".task.json.tmp"));
             if (Files.isDirectory(in(t.id))) {
+                java.util.Set<String> kept = new java.util.HashSet<>();
+                t.files.stream().filter(f -> f.received).forEach(f -> kept.add(f.name));
                 try (Stream<Path> list = Files.list(in(t.id))) {
-                    list.filter(p -> p.getFileName().toString().endsWith(".uploading")).forEach(debris::add);
+                    // half uploads, and while receiving also whole ones whose ok was never recorded (nor sent)
+                    list.filter(p -> p.getFileName().toString().endsWith(".uploading")
+                            || t.state == TaskState.RECEIVING && !kept.contains(p.getFileName().toString())).forEach(debris::add);
                 }
             }
             try (Stream<Path> list = Files.list(d)) {

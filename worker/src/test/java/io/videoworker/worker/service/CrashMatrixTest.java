@@ -9,23 +9,16 @@ import io.videoworker.worker.TestRecordings;
 import io.videoworker.worker.WorkerProcess;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -65,23 +58,13 @@ class CrashMatrixTest {
             assertOk(lion.upload(abandoned, 0, abandonedSid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0)));
 
             // part 1 in flight: 1.2 MB of it sent, the rest held back until after the kill
-            CountDownLatch release = new CountDownLatch(1);
-            InputStream stalling = new SequenceInputStream(new ByteArrayInputStream(Arrays.copyOf(p1, 1_200_000)),
-                    new StalledStream(release));
-            CompletableFuture<LionClient.Reply> inFlight = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return lion.upload(id, 1, sid + ".1.part.gz", HttpRequest.BodyPublishers.fromPublisher(
-                            HttpRequest.BodyPublishers.ofInputStream(() -> stalling), p1.length));
-                } catch (IOException | InterruptedException e) {
-                    throw new CompletionException(e);
-                }
-            });
+            HeldBackUpload inFlight = new HeldBackUpload(lion, id, 1, sid + ".1.part.gz", p1, 1_200_000);
             Path half = data.resolve("tasks/" + id + "/in/." + sid + ".1.part.gz.uploading");
             await("the half part on disk", () -> Files.exists(half) && size(half) > 0);
             w.kill();
-            release.countDown();
+            inFlight.abandon();
 
-            assertThat(catchThrowable(() -> inFlight.get(30, TimeUnit.SECONDS))).as("the sender never got ok for half a part")
+            assertThat(catchThrowable(() -> inFlight.reply.get(30, TimeUnit.SECONDS))).as("the sender never got ok for half a part")
                     .isInstanceOf(ExecutionException.class);
             Task killed = SpoolChecks.onDisk(data, id);
             assertThat(killed.state).as("state hit by the kill").isEqualTo(TaskState.RECEIVING);
@@ -284,25 +267,6 @@ class CrashMatrixTest {
             return Files.size(p);
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    /** The rest of a body the sender never gets to send: blocks until released, then fails. */
-    private static final class StalledStream extends InputStream {
-        private final CountDownLatch release;
-
-        StalledStream(CountDownLatch release) {
-            this.release = release;
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IOException("the sender went away");
         }
     }
 }

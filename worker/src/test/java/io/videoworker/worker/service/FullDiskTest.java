@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,7 +103,18 @@ class FullDiskTest {
             String taskB = single.json().path("id").asText();
             await("B converting with progress", () -> status(lion, taskB).path("progress").asInt() > 0
                     && status(lion, taskB).path("state").asText().equals("converting"));
+            String sidE = UUID.randomUUID().toString(); // and a part upload in flight when the disk fills
+            byte[] e0 = TestRecordings.noise(320, 240, 6, 12, 30_000, 5);
+            String taskE = create(lion, sidE, List.of(e0), 30_000L);
+            HeldBackUpload inFlight = new HeldBackUpload(lion, taskE, 0, sidE + ".0.part.gz", e0, 1_200_000);
+            Path half = data.resolve("tasks/" + taskE + "/in/." + sidE + ".0.part.gz.uploading");
+            await("E's first MiB on disk", () -> CrashMatrixTest.size(half) > 0);
             Path spoolFiller = fillUntilFree(data.resolve("filler-full"), 0);
+            inFlight.release();
+            LionClient.Reply cutShort = inFlight.reply.get(60, TimeUnit.SECONDS);
+            assertThat(cutShort.json().path("ok").asBoolean(true)).as(cutShort.body()).isFalse();
+            assertThat(cutShort.json().path("error_message").asText()).contains("the disk filled up while receiving");
+            assertThat(half).as("the half part is not kept").doesNotExist();
 
             LionClient.Reply partRefused = lion.upload(taskA, 1, sidA + ".1.part.gz", HttpRequest.BodyPublishers.ofByteArray(a1));
             assertThat(partRefused.json().path("ok").asBoolean(true)).isFalse();
@@ -149,7 +161,11 @@ class FullDiskTest {
             assertThat(SpoolChecks.logLines(data, taskB, "published 1 objects")).isEqualTo(1);
             assertThat(Files.readString(w.log())).as("said why, in the service log (task.log may have had no room)")
                     .contains("conversion paused: not enough disk space");
-            assertThat(status(lion, taskD).path("state").asText()).as("its sender kept the part it could not give").isEqualTo("receiving");
+            for (String refusedTask : List.of(taskD, taskE)) {
+                JsonNode r = status(lion, refusedTask);
+                assertThat(r.path("state").asText()).as("its sender kept the part it could not give").isEqualTo("receiving");
+                assertThat(r.path("files").get(0).path("received").asBoolean()).isFalse();
+            }
             SpoolChecks.assertNoHiddenFiles(replays);
             SpoolChecks.assertNoLeftovers(data);
             assertThat(w.leftovers()).isEmpty();
