@@ -18,8 +18,6 @@ import io.videoworker.worker.spool.TaskLog;
 import io.videoworker.worker.spool.TaskState;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -59,7 +57,7 @@ public final class TaskService implements AutoCloseable {
     private final Publisher publisher;
     private final PartWriter writer;
     private final DiskSpace disk;
-    private final ConversionProcess converter = new ConversionProcess("512m");
+    private final ConversionRunner runner;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final PriorityBlockingQueue<Task> queue =
             new PriorityBlockingQueue<>(64, java.util.Comparator.comparingLong((Task t) -> t.queuedAt).thenComparing(t -> t.id));
@@ -74,6 +72,7 @@ public final class TaskService implements AutoCloseable {
         this.publisher = new Publisher(spool);
         this.writer = new PartWriter(config.spoolReserveBytes());
         this.disk = new DiskSpace(config.tasksDir(), config.spoolReserveBytes());
+        this.runner = new ConversionRunner(spool, new ConversionProcess("512m"));
     }
 
     /**
@@ -82,9 +81,13 @@ public final class TaskService implements AutoCloseable {
      */
     public void start() throws IOException {
         List<Task> loaded = spool.all();
-        List<String> swept = spool.sweep(loaded);
-        if (!swept.isEmpty()) {
-            LOG.info("spool: removed {} leftovers of interrupted work: {}", swept.size(), swept);
+        try {
+            List<String> swept = spool.sweep(loaded);
+            if (!swept.isEmpty()) {
+                LOG.info("spool: removed {} leftovers of interrupted work: {}", swept.size(), swept);
+            }
+        } catch (IOException e) { // leftovers cost space, not correctness: start anyway
+            LOG.warn("spool: could not remove every leftover of interrupted work: {}", e.toString());
         }
         List<Task> resumeQueue = new ArrayList<>();
         for (Task t : loaded) {
@@ -97,7 +100,7 @@ public final class TaskService implements AutoCloseable {
                 default -> { }
             }
         }
-        expire();
+        expireQuietly(); // a worker that was down longer than the expiry drops stale tasks before it takes new ones
         int n = config.effectiveWorkers();
         workers = Executors.newFixedThreadPool(n, r -> {
             Thread th = new Thread(r, "convert");
@@ -394,7 +397,7 @@ public final class TaskService implements AutoCloseable {
             long started = System.currentTimeMillis();
             ConversionProcess.Outcome o;
             try {
-                o = runConverter(t, log);
+                o = runner.run(t, log);
             } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
                 t.attempts--;
                 pause(t, log, (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage());
@@ -424,36 +427,6 @@ public final class TaskService implements AutoCloseable {
                     reporter.event(t, "replay_convert_failure", o.error(), log);
                     return;
                 }
-            }
-        }
-    }
-
-    /**
-     * One run of the converter into a fresh staging folder, promoted to out/ only if the run
-     * succeeded: out/ never holds a partial result, and a converter left over from an earlier
-     * life of the worker cannot write into this run's files.
-     */
-    private ConversionProcess.Outcome runConverter(Task t, TaskLog log) throws IOException, InterruptedException {
-        Spool.deleteTree(spool.out(t.id)); // a conversion interrupted by a crash is redone from its inputs
-        Path staging = spool.newStaging(t.id);
-        boolean promoted = false;
-        try {
-            ConversionProcess.Outcome o = converter.run(convertArgs(t, staging), timeout(t), log, p -> {
-                if (p != t.progress) {
-                    t.progress = p;
-                    if (p % 10 == 0) {
-                        log.info("conversion " + p + "%");
-                    }
-                }
-            });
-            if (o.ok()) {
-                spool.promote(t.id, staging);
-                promoted = true;
-            }
-            return o;
-        } finally {
-            if (!promoted) {
-                Spool.deleteTree(staging);
             }
         }
     }
@@ -502,34 +475,6 @@ public final class TaskService implements AutoCloseable {
         } else {
             log.warn(why + " while finishing; the restart sweep removes what is left");
         }
-    }
-
-    private List<String> convertArgs(Task t, Path out) throws IOException {
-        List<String> args = new ArrayList<>();
-        Path in = spool.in(t.id);
-        if (t.kind == Task.Kind.PARTS) {
-            Path json = in.resolve(t.sessionId + ".replay.json");
-            Spool.JSON.writeValue(json.toFile(), Publisher.originalReplayJson(t));
-            args.add(in.toString());
-            args.add("--per-part");
-            args.add("-o");
-            args.add(out.toString());
-        } else {
-            args.add(in.resolve(t.files.get(0).name).toString());
-            args.add("-o");
-            args.add(out.resolve(t.sessionId + ".replay.mp4").toString());
-        }
-        if (t.maxFrame > 0 && t.maxFrame < 30) {
-            args.add("--max-fps");
-            args.add(Integer.toString(t.maxFrame)); // Lion's MaxFrame only ever lowers the cap
-        }
-        return args;
-    }
-
-    /** Ten minutes plus twice the recording's length: even huge recordings convert faster than real time. */
-    private static Duration timeout(Task t) {
-        long ms = t.files.stream().mapToLong(f -> Math.max(0, f.duration)).sum();
-        return Duration.ofMinutes(10).plusMillis(2 * ms);
     }
 
     /**
