@@ -139,7 +139,7 @@ public final class ConversionProcess {
         }
         String error;
         synchronized (lastError) {
-            error = lastError.toString().replaceFirst("^video-worker: (internal error: )?", "");
+            error = lastError.toString().replaceFirst("^video-worker: ", "");
         }
         return new Outcome(code, result, code == 0 ? "" : (error.isEmpty() ? "converter exited with " + code : error));
     }
