@@ -26,9 +26,13 @@ public final class DiskSpace {
         if (usable - neededBytes >= reserveBytes) {
             return null;
         }
-        return "not enough disk space: " + (usable >> 20) + " MiB free"
-                + (neededBytes > 0 ? ", the upload needs " + (neededBytes >> 20) + " MiB" : "")
-                + " and " + (reserveBytes >> 20) + " MiB must stay free";
+        return "not enough disk space: " + size(usable) + " free"
+                + (neededBytes > 0 ? ", the upload needs " + size(neededBytes) : "")
+                + " and " + size(reserveBytes) + " must stay free";
+    }
+
+    private static String size(long bytes) {
+        return bytes >= (1 << 20) || bytes == 0 ? (bytes >> 20) + " MiB" : Math.max(1, bytes >> 10) + " KiB";
     }
 
     /** ENOSPC or EDQUOT anywhere in the cause chain (Java and FFmpeg both report the C library's text). */

@@ -102,7 +102,7 @@ class CrashMatrixTest {
         try (WorkerProcess w = new WorkerProcess(data, Map.of("VIDEO_WORKER_COUNT", "1")).start()) {
             LionClient lion = w.lion();
             String longSid = UUID.randomUUID().toString();
-            Path recording = Files.write(dir.resolve("long.replay.gz"), TestRecordings.noise(320, 240, 4, 150, 1000, 2));
+            Path recording = Files.write(dir.resolve("long.replay.gz"), TestRecordings.noise(320, 240, 4, 90, 1000, 2));
             Map<String, String> fields = new LinkedHashMap<>();
             fields.put("session_id", longSid);
             fields.put("session_date", DATE);
@@ -146,7 +146,7 @@ class CrashMatrixTest {
             assertThat(SpoolChecks.logLines(data, queued, "resuming at stage queued")).isEqualTo(1);
 
             Path mp4 = data.resolve("replays/" + DATE + "/" + longSid + ".replay.mp4");
-            SpoolChecks.assertCompleteMp4(mp4, 150);
+            SpoolChecks.assertCompleteMp4(mp4, 90);
             try (Stream<Path> files = Files.list(data.resolve("replays/" + DATE))) {
                 assertThat(files.map(p -> p.getFileName().toString()).toList())
                         .containsExactlyInAnyOrder(longSid + ".replay.mp4", sid);
