@@ -11,7 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -62,7 +65,7 @@ public final class Spool {
      */
     public Path newStaging(String id) throws IOException {
         deleteStaging(id);
-        Path dir = dir(id).resolve(STAGING + java.util.UUID.randomUUID().toString().substring(0, 8));
+        Path dir = dir(id).resolve(STAGING + UUID.randomUUID().toString().substring(0, 8));
         return Files.createDirectories(dir);
     }
 
@@ -162,7 +165,7 @@ public final class Spool {
             List<Path> debris = new ArrayList<>();
             debris.add(d.resolve(".task.json.tmp"));
             if (Files.isDirectory(in(t.id))) {
-                java.util.Set<String> kept = new java.util.HashSet<>();
+                Set<String> kept = new HashSet<>();
                 t.files.stream().filter(f -> f.received).forEach(f -> kept.add(f.name));
                 try (Stream<Path> list = Files.list(in(t.id))) {
                     // half uploads, and while receiving also whole ones whose ok was never recorded (nor sent)
