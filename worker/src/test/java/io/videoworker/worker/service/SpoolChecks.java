@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.videoworker.encode.Mp4Info;
 import io.videoworker.encode.Mp4Probe;
-import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
@@ -152,9 +151,5 @@ final class SpoolChecks {
     /** The part files a receiving task has, by name. */
     static List<String> received(Task t) {
         return t.files.stream().filter(f -> f.received).map(f -> f.name).toList();
-    }
-
-    static PartFile part(Task t, int i) {
-        return t.files.get(i);
     }
 }
