@@ -28,6 +28,39 @@ public final class TestRecordings {
         return gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A gzipped recording that is slow to encode and large once encoded: {@code images} pictures of
+     * random pixels loaded into off-screen buffers, then {@code frames} syncs 40 ms apart from
+     * {@code start}, each showing a different picture than the one before (no two frames alike).
+     */
+    public static byte[] noise(int w, int h, int images, int frames, long start, long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder sb = new StringBuilder();
+        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
+        for (int i = 0; i < images; i++) {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    img.setRGB(x, y, random.nextInt());
+                }
+            }
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(img, "png", png);
+            String buffer = String.valueOf(-1 - i);
+            String stream = String.valueOf(i + 1);
+            el(sb, "size", buffer, String.valueOf(w), String.valueOf(h));
+            el(sb, "img", stream, "14", buffer, "image/png", "0", "0");
+            el(sb, "blob", stream, Base64.getEncoder().encodeToString(png.toByteArray()));
+            el(sb, "end", stream);
+        }
+        for (int f = 0; f < frames; f++) {
+            el(sb, "copy", String.valueOf(-1 - f % images), "0", "0", String.valueOf(w), String.valueOf(h), "12", "0", "0", "0");
+            el(sb, "sync", String.valueOf(start + 40L * f));
+        }
+        el(sb, "disconnect");
+        return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Appends one instruction; all elements here are ASCII, so lengths are plain string lengths. */
     public static void el(StringBuilder sb, String... elements) {
         for (int i = 0; i < elements.length; i++) {

@@ -117,6 +117,24 @@ public final class WorkerProcess implements AutoCloseable {
         return process.toHandle().descendants().filter(ProcessHandle::isAlive).toList();
     }
 
+    /**
+     * Processes anywhere on this host whose command line names this data directory, other than
+     * the running worker and its own children: what a killed worker left behind. (A killed
+     * worker's children are re-parented, so {@link #children()} no longer sees them.)
+     */
+    public List<ProcessHandle> leftovers() {
+        String needle = data.toString();
+        java.util.Set<Long> ours = new java.util.HashSet<>();
+        if (process != null && process.isAlive()) {
+            ours.add(process.pid());
+            process.toHandle().descendants().forEach(p -> ours.add(p.pid()));
+        }
+        return ProcessHandle.allProcesses()
+                .filter(p -> !ours.contains(p.pid()) && p.isAlive())
+                .filter(p -> p.info().commandLine().map(c -> c.contains(needle)).orElse(false))
+                .toList();
+    }
+
     /** Peak resident set of the running worker in KiB (VmHWM), or -1 once it has exited. */
     public long peakRssKib() throws IOException {
         Path status = Path.of("/proc", Long.toString(process.pid()), "status");

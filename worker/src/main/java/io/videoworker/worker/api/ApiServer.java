@@ -280,6 +280,7 @@ public final class ApiServer implements AutoCloseable {
         o.put("error", t.error == null ? "" : t.error);
         o.put("error_reason", t.errorReason == null ? "" : t.errorReason);
         o.put("attempts", t.attempts);
+        o.put("last_convert_error", t.lastConvertError == null ? "" : t.lastConvertError);
         o.put("publish_attempts", t.publishAttempts);
         o.put("last_publish_error", t.lastPublishError == null ? "" : t.lastPublishError);
         if (t.nextAttemptAt > 0 && !t.state.finished()) {

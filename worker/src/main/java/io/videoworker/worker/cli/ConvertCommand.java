@@ -12,6 +12,7 @@ import io.videoworker.worker.convert.Converter;
 import io.videoworker.worker.convert.InputException;
 import io.videoworker.worker.convert.SessionInput;
 import io.videoworker.worker.convert.Snapshots;
+import io.videoworker.worker.spool.DiskSpace;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ import picocli.CommandLine.ParameterException;
                 "INPUT is one recording (raw or gzip), several Lion part files <sid>.<n>.part.gz "
                         + "(played in part-number order), or a directory with a Lion <sid>.replay.json and its parts."},
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage"})
+        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage", "3:not enough disk space for the output"})
 public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -73,10 +74,17 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--progress-lines", hidden = true, description = "report progress as 'progress N' lines on stderr (for the service)")
     boolean progressLines;
 
+    @Option(names = "--exit-with-parent", hidden = true,
+            description = "stop at once when stdin reaches its end: the service that started this run has gone")
+    boolean exitWithParent;
+
     @Override
     public Integer call() throws Exception {
         ConvertOptions options = options();
         PrintWriter err = spec.commandLine().getErr();
+        if (exitWithParent) {
+            ParentWatch.start();
+        }
         try {
             SessionInput input = SessionInput.resolve(inputs);
             if (snapshot != null) {
@@ -107,6 +115,12 @@ public final class ConvertCommand implements Callable<Integer> {
         } catch (InputException e) {
             err.println("video-worker: " + e.getMessage());
             return 2;
+        } catch (Exception e) {
+            if (DiskSpace.isOutOfSpace(e)) { // the disk, not the recording: worth another run once there is space
+                err.println("video-worker: not enough disk space: " + e.getMessage());
+                return 3;
+            }
+            throw e;
         }
     }
 

@@ -18,10 +18,12 @@ import java.util.function.IntConsumer;
 /**
  * Runs one conversion as a child JVM ({@code video-worker convert}) under {@code nice}: the
  * live sessions on the host keep their CPU, a native crash or a runaway recording cannot take the
- * service down, and a conversion that outlives its time budget is killed.
+ * service down, and a conversion that outlives its time budget is killed. The child's stdin is a
+ * pipe this process never writes to: when the service dies, even by SIGKILL, the kernel closes it
+ * and the child ({@code --exit-with-parent}) stops at once instead of converting on as an orphan.
  */
 public final class ConversionProcess {
-    /** How a conversion ended. {@code exitCode} 2 means the input itself is unusable. */
+    /** How a conversion ended. {@code exitCode} 2 means the input itself is unusable, 3 that the disk was full. */
     public record Outcome(int exitCode, JsonNode result, String error) {
         public boolean ok() {
             return exitCode == 0 && result != null;
@@ -29,6 +31,11 @@ public final class ConversionProcess {
 
         public boolean badInput() {
             return exitCode == 2;
+        }
+
+        /** Not the recording's fault: worth running again once there is space. */
+        public boolean diskFull() {
+            return exitCode == 3;
         }
     }
 
@@ -60,8 +67,18 @@ public final class ConversionProcess {
         cmd.addAll(args);
         cmd.add("--json");
         cmd.add("--progress-lines");
+        cmd.add("--exit-with-parent");
         log.info("converting: video-worker convert " + String.join(" ", args));
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(cmd).start(); // stdin stays a pipe: the child's lifeline
+        try {
+            return await(p, timeout, log, progress);
+        } finally {
+            p.getOutputStream().close();
+        }
+    }
+
+    private static Outcome await(Process p, Duration timeout, TaskLog log, IntConsumer progress)
+            throws IOException, InterruptedException {
         StringBuilder lastError = new StringBuilder();
         Thread stderr = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -72,8 +89,11 @@ public final class ConversionProcess {
                     } else if (!line.isBlank()) {
                         log.warn("converter: " + line);
                         synchronized (lastError) {
-                            lastError.setLength(0);
-                            lastError.append(line);
+                            // the converter's own one-line verdict, not the stack trace after it
+                            if (lastError.indexOf("video-worker: ") != 0 || line.startsWith("video-worker: ")) {
+                                lastError.setLength(0);
+                                lastError.append(line);
+                            }
                         }
                     }
                 }

@@ -8,6 +8,7 @@ import io.videoworker.worker.publish.Publisher;
 import io.videoworker.worker.publish.ReplayStorage;
 import io.videoworker.worker.publish.SessionReporter;
 import io.videoworker.worker.publish.StorageResolver;
+import io.videoworker.worker.spool.DiskSpace;
 import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.PartWriter;
 import io.videoworker.worker.spool.Spool;
@@ -18,8 +19,6 @@ import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.spool.Untrusted;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -51,6 +50,8 @@ public final class TaskService implements AutoCloseable {
     private static final Pattern INDEX = Pattern.compile("[0-9]{1,9}");
     private static final Pattern DAY = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
     private static final int CONVERT_ATTEMPTS = 2;
+    /** Longest pause between two tries of a task waiting for disk space. */
+    private static final long MAX_DISK_WAIT_MS = Duration.ofMinutes(5).toMillis();
 
     private final WorkerConfig config;
     private final Spool spool;
@@ -58,7 +59,8 @@ public final class TaskService implements AutoCloseable {
     private final SessionReporter reporter;
     private final Publisher publisher;
     private final PartWriter writer;
-    private final ConversionProcess converter = new ConversionProcess("512m");
+    private final DiskSpace disk;
+    private final ConversionRunner runner;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final PriorityBlockingQueue<Task> queue =
             new PriorityBlockingQueue<>(64, java.util.Comparator.comparingLong((Task t) -> t.queuedAt).thenComparing(t -> t.id));
@@ -72,12 +74,26 @@ public final class TaskService implements AutoCloseable {
         this.reporter = reporter;
         this.publisher = new Publisher(spool);
         this.writer = new PartWriter(config.spoolReserveBytes());
+        this.disk = new DiskSpace(config.tasksDir(), config.spoolReserveBytes());
+        this.runner = new ConversionRunner(spool, new ConversionProcess("512m"));
     }
 
-    /** Loads the spool, resumes every unfinished task at its stage and starts the pool. */
+    /**
+     * Loads the spool, clears what a crash left behind, expires tasks that waited too long while
+     * the worker was down, resumes every unfinished task at its stage and starts the pool.
+     */
     public void start() throws IOException {
+        List<Task> loaded = spool.all();
+        try {
+            List<String> swept = spool.sweep(loaded);
+            if (!swept.isEmpty()) {
+                LOG.info("spool: removed {} leftovers of interrupted work: {}", swept.size(), swept);
+            }
+        } catch (IOException e) { // leftovers cost space, not correctness: start anyway
+            LOG.warn("spool: could not remove every leftover of interrupted work: {}", e.toString());
+        }
         List<Task> resumeQueue = new ArrayList<>();
-        for (Task t : spool.all()) {
+        for (Task t : loaded) {
             tasks.put(t.id, t);
             switch (t.state) {
                 case QUEUED, CONVERTING, PUBLISHING -> {
@@ -87,6 +103,7 @@ public final class TaskService implements AutoCloseable {
                 default -> { }
             }
         }
+        expireQuietly(); // a worker that was down longer than the expiry drops stale tasks before it takes new ones
         int n = config.effectiveWorkers();
         workers = Executors.newFixedThreadPool(n, r -> {
             Thread th = new Thread(r, "convert");
@@ -174,7 +191,7 @@ public final class TaskService implements AutoCloseable {
             i++;
         }
         t.sessionDate = day(meta, meta.has("date_start") ? "date_start" : "data_start");
-        spool.create(t);
+        createInSpool(t);
         TaskLog log = spool.log(t.id);
         log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + Untrusted.quote(String.valueOf(t.config))
                 + (t.bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
@@ -232,13 +249,24 @@ public final class TaskService implements AutoCloseable {
                 return new UploadResult(part.received, part.received ? "" : "task " + t.id + " no longer accepts parts");
             }
             part.received = true;
+            long lastUpload = t.lastUploadAt;
             t.lastUploadAt = System.currentTimeMillis();
-            log.info("part " + index + " (" + part.name + ") received: " + r.bytes() + " bytes, SHA-256 verified");
-            if (t.allReceived()) {
-                enqueue(t, log);
-            } else {
-                spool.save(t);
+            try {
+                if (t.allReceived()) {
+                    enqueue(t, log);
+                } else {
+                    spool.save(t);
+                }
+            } catch (IOException e) { // not durable, so not ok: the sender keeps its copy
+                part.received = false;
+                t.lastUploadAt = lastUpload;
+                t.state = TaskState.RECEIVING;
+                queue.remove(t);
+                String why = DiskSpace.isOutOfSpace(e) ? "not enough disk space: " + e.getMessage() : "spool error: " + e.getMessage();
+                log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);
+                return new UploadResult(false, why);
             }
+            log.info("part " + index + " (" + part.name + ") received: " + r.bytes() + " bytes, SHA-256 verified");
         }
         return new UploadResult(true, "");
     }
@@ -278,7 +306,7 @@ public final class TaskService implements AutoCloseable {
         PartFile f = new PartFile();
         f.name = sid + ".replay.gz";
         t.files.add(f);
-        spool.create(t);
+        createInSpool(t);
         TaskLog log = spool.log(t.id);
         log.info("created for session " + sid + " (single recording from " + Untrusted.quote(t.componentType) + ")");
         try {
@@ -295,9 +323,33 @@ public final class TaskService implements AutoCloseable {
         }
         synchronized (t) {
             tasks.put(t.id, t);
-            enqueue(t, log);
+            try {
+                enqueue(t, log);
+            } catch (IOException e) {
+                tasks.remove(t.id);
+                queue.remove(t);
+                spool.delete(t.id);
+                throw new TaskException(DiskSpace.isOutOfSpace(e) ? 507 : 500, "the recording arrived but could not be recorded: "
+                        + e.getMessage());
+            }
         }
         return t;
+    }
+
+    /** The task's folder and first task.json; refused while the disk keeps less than the reserve. */
+    private void createInSpool(Task t) throws TaskException, IOException {
+        String shortage = disk.shortage(0);
+        if (shortage != null) {
+            throw new TaskException(507, shortage);
+        }
+        try {
+            spool.create(t);
+        } catch (IOException e) {
+            if (DiskSpace.isOutOfSpace(e)) {
+                throw new TaskException(507, "not enough disk space: " + e.getMessage());
+            }
+            throw e;
+        }
     }
 
     // ---- the pool ------------------------------------------------------------------------------
@@ -322,6 +374,10 @@ public final class TaskService implements AutoCloseable {
                 process(t);
             } catch (InterruptedException e) {
                 return;
+            } catch (IOException e) {
+                // the spool failed under the task (a full disk, an I/O error): nothing is lost, try again later
+                LOG.warn("task {}: spool error, will try again: {}", t.id, e.toString());
+                retryAfterSpoolError(t, e);
             } catch (Exception e) {
                 spool.log(t.id).error("internal error: " + e);
                 LOG.error("task {} failed internally", t.id, e);
@@ -341,26 +397,34 @@ public final class TaskService implements AutoCloseable {
 
     private void convert(Task t, TaskLog log) throws IOException, InterruptedException {
         while (true) {
+            String shortage = disk.shortage(0);
+            if (shortage != null) {
+                pause(t, log, shortage);
+                return;
+            }
             synchronized (t) {
                 t.state = TaskState.CONVERTING;
                 t.attempts++;
                 t.progress = 0;
-                spool.save(t);
+                t.nextAttemptAt = 0;
+                try {
+                    spool.save(t);
+                } catch (IOException e) {
+                    t.attempts--;
+                    t.state = TaskState.QUEUED;
+                    throw e;
+                }
             }
             reporter.event(t, "replay_convert_start", null, log);
-            Path out = spool.out(t.id);
-            Spool.deleteTree(out); // a conversion interrupted by a crash is redone from its inputs
-            Files.createDirectories(out);
-            List<String> args = convertArgs(t);
             long started = System.currentTimeMillis();
-            ConversionProcess.Outcome o = converter.run(args, timeout(t), log, p -> {
-                if (p != t.progress) {
-                    t.progress = p;
-                    if (p % 10 == 0) {
-                        log.info("conversion " + p + "%");
-                    }
-                }
-            });
+            ConversionProcess.Outcome o;
+            try {
+                o = runner.run(t, log);
+            } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
+                t.attempts--;
+                pause(t, log, (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage());
+                return;
+            }
             synchronized (t) {
                 if (o.ok()) {
                     t.progress = 100;
@@ -368,6 +432,11 @@ public final class TaskService implements AutoCloseable {
                     log.info("converted in " + (System.currentTimeMillis() - started) + " ms: " + o.result());
                     spool.save(t);
                     reporter.event(t, "replay_convert_success", null, log);
+                    return;
+                }
+                if (o.diskFull()) {
+                    t.attempts--;
+                    pause(t, log, o.error());
                     return;
                 }
                 log.warn("conversion attempt " + t.attempts + " failed: " + o.error());
@@ -384,33 +453,50 @@ public final class TaskService implements AutoCloseable {
         }
     }
 
-    private List<String> convertArgs(Task t) throws IOException {
-        List<String> args = new ArrayList<>();
-        Path in = spool.in(t.id);
-        Path out = spool.out(t.id);
-        if (t.kind == Task.Kind.PARTS) {
-            Path json = spool.inFile(t.id, t.sessionId + ".replay.json");
-            Spool.JSON.writeValue(json.toFile(), Publisher.originalReplayJson(t));
-            args.add(in.toString());
-            args.add("--per-part");
-            args.add("-o");
-            args.add(out.toString());
-        } else {
-            args.add(spool.inFile(t.id, t.files.get(0).name).toString());
-            args.add("-o");
-            args.add(spool.outFile(t.id, t.sessionId + ".replay.mp4").toString());
+    /**
+     * Not the recording's fault (a full disk, a failing spool): the task goes back to the queue
+     * uncounted and tries again after a backoff, from retry base up to five minutes.
+     */
+    private void pause(Task t, TaskLog log, String why) {
+        long delay;
+        synchronized (t) {
+            t.state = TaskState.QUEUED;
+            t.progress = 0;
+            t.lastConvertError = why;
+            delay = nextDiskWait(t);
+            try {
+                spool.save(t);
+            } catch (IOException e) { // likely the same full disk; the task.json on disk resumes the same way
+                LOG.warn("task {}: cannot save the pause: {}", t.id, e.toString());
+            }
         }
-        if (t.maxFrame > 0 && t.maxFrame < 30) {
-            args.add("--max-fps");
-            args.add(Integer.toString(t.maxFrame)); // Lion's MaxFrame only ever lowers the cap
-        }
-        return args;
+        log.warn("conversion paused: " + why + "; next try in " + Math.max(1, delay / 1000) + " s (not counted as a failed attempt)");
+        schedule(t);
     }
 
-    /** Ten minutes plus twice the recording's length: even huge recordings convert faster than real time. */
-    private static Duration timeout(Task t) {
-        long ms = t.files.stream().mapToLong(f -> Math.max(0, f.duration)).sum();
-        return Duration.ofMinutes(10).plusMillis(2 * ms);
+    private long nextDiskWait(Task t) {
+        t.diskWaits++;
+        long delay = Math.min(config.retryBaseDelay().toMillis() << Math.min(16, t.diskWaits - 1), MAX_DISK_WAIT_MS);
+        t.nextAttemptAt = System.currentTimeMillis() + delay;
+        return delay;
+    }
+
+    /** After an I/O failure of the spool itself: convert or publish again later; finished tasks stay as they are. */
+    private void retryAfterSpoolError(Task t, IOException e) {
+        TaskLog log = spool.log(t.id);
+        String why = (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage();
+        if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING) {
+            pause(t, log, why);
+        } else if (t.state == TaskState.PUBLISHING) {
+            long delay;
+            synchronized (t) {
+                delay = nextDiskWait(t);
+            }
+            log.warn("publishing interrupted: " + why + "; next try in " + Math.max(1, delay / 1000) + " s");
+            schedule(t);
+        } else {
+            log.warn(why + " while finishing; the restart sweep removes what is left");
+        }
     }
 
     /**
@@ -439,7 +525,12 @@ public final class TaskService implements AutoCloseable {
                 synchronized (t) {
                     t.published = keys;
                     t.uploadDone = true;
-                    spool.save(t);
+                    try {
+                        spool.save(t);
+                    } catch (IOException e) { // not on disk, so not done: the files must stay for another try
+                        t.uploadDone = false;
+                        throw e;
+                    }
                 }
                 reporter.event(t, "replay_upload_success", null, log);
             }
@@ -448,14 +539,15 @@ public final class TaskService implements AutoCloseable {
             retryLater(t, log, e);
             return;
         }
+        // the files go once the objects are in (uploadDone is on disk): a finished task holds nothing more
+        Spool.deleteTree(spool.in(t.id));
+        Spool.deleteTree(spool.out(t.id));
         synchronized (t) {
             t.state = original ? TaskState.FAILED : TaskState.DONE;
             t.finishedAt = System.currentTimeMillis();
             t.nextAttemptAt = 0;
             spool.save(t);
         }
-        Spool.deleteTree(spool.in(t.id)); // inputs go once the result is published
-        Spool.deleteTree(spool.out(t.id));
     }
 
     private void retryLater(Task t, TaskLog log, Exception e) throws IOException {

@@ -29,11 +29,16 @@ public final class LocalStorage implements ReplayStorage {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
+        try {
+            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Spool.moveAtomically(tmp, target);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // on a full disk the half copy would only keep it full
+            throw e;
         }
-        Spool.moveAtomically(tmp, target);
         Spool.fsyncDir(target.getParent());
     }
 

@@ -68,14 +68,19 @@ public final class PartWriter {
         Path dir = target.getParent();
         checkSpace(dir, Math.max(0, expectedBytes));
         Path tmp = dir.resolve("." + target.getFileName() + ".uploading");
-        Transfer t;
         boolean ok = false;
+        Transfer t = new Transfer(dir);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            t = new Transfer(ch, dir);
-            t.copy(body instanceof ReadableByteChannel c ? c : Channels.newChannel(body));
+            t.copy(body instanceof ReadableByteChannel c ? c : Channels.newChannel(body), ch);
             ch.force(true);
             ok = true;
+        } catch (IOException e) {
+            if (DiskSpace.isOutOfSpace(e) && !(e instanceof DiskFullException)) {
+                throw new DiskFullException("not enough disk space: the disk filled up while receiving " + target.getFileName()
+                        + " (" + t.total + " bytes read); nothing was kept");
+            }
+            throw e;
         } finally {
             if (!ok) {
                 Files.deleteIfExists(tmp);
@@ -100,19 +105,19 @@ public final class PartWriter {
      */
     private final class Transfer {
         final MessageDigest sha = sha256();
-        final FileChannel ch;
         final Path dir;
+        FileChannel ch;
         long total;
         CompletableFuture<?> hashed = DONE;
         CompletableFuture<?> written = DONE;
         CompletableFuture<?> flushed = DONE;
 
-        Transfer(FileChannel ch, Path dir) {
-            this.ch = ch;
+        Transfer(Path dir) {
             this.dir = dir;
         }
 
-        void copy(ReadableByteChannel src) throws IOException {
+        void copy(ReadableByteChannel src, FileChannel to) throws IOException {
+            ch = to;
             ByteBuffer[] chunks = takeChunks();
             CompletableFuture<?>[] using = new CompletableFuture<?>[CHUNKS];
             Arrays.fill(using, DONE);
@@ -201,10 +206,9 @@ public final class PartWriter {
     }
 
     private void checkSpace(Path dir, long more) throws IOException {
-        long usable = Files.getFileStore(dir).getUsableSpace();
-        if (usable - more < reserveBytes) {
-            throw new DiskFullException("not enough disk space: " + (usable >> 20) + " MiB free, the upload needs "
-                    + (more >> 20) + " MiB and " + (reserveBytes >> 20) + " MiB must stay free");
+        String shortage = new DiskSpace(dir, reserveBytes).shortage(more);
+        if (shortage != null) {
+            throw new DiskFullException(shortage);
         }
     }
 }

@@ -11,7 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -19,12 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The durable task spool: {@code tasks/<id>/task.json} (written by atomic rename), {@code in/}
- * (received files), {@code out/} (conversion results) and {@code task.log}.
+ * (received files), {@code out/} (results of a conversion that succeeded), {@code converting-*}
+ * (the output of the conversion running now) and {@code task.log}.
  */
 public final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private static final String STAGING = "converting-";
 
     private final Path root;
 
@@ -70,15 +76,47 @@ public final class Spool {
         return dir.resolve(name);
     }
 
+    /**
+     * A new, empty folder for one conversion run to write into; renamed to {@code out/} only
+     * when the run succeeded. Each run gets its own name, so a converter left over from an
+     * earlier run (or an earlier life of the worker) can never write into the result.
+     */
+    public Path newStaging(String id) throws IOException {
+        deleteStaging(id);
+        Path dir = dir(id).resolve(STAGING + UUID.randomUUID().toString().substring(0, 8));
+        return Files.createDirectories(dir);
+    }
+
+    /** Replaces {@code out/} with a finished run's folder, durably. */
+    public void promote(String id, Path staging) throws IOException {
+        deleteTree(out(id));
+        moveAtomically(staging, out(id));
+        fsyncDir(dir(id));
+    }
+
+    /** Removes the output of every unfinished conversion run. */
+    public void deleteStaging(String id) throws IOException {
+        try (Stream<Path> list = Files.list(dir(id))) {
+            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(STAGING)).toList()) {
+                deleteTree(p);
+            }
+        }
+    }
+
     public TaskLog log(String id) {
         return new TaskLog(dir(id).resolve("task.log"));
     }
 
-    /** Creates the task's folders and its first task.json, durably. */
+    /** Creates the task's folders and its first task.json, durably; on failure nothing is left. */
     public void create(Task task) throws IOException {
-        Files.createDirectories(in(task.id));
-        Files.createDirectories(out(task.id));
-        save(task);
+        try {
+            Files.createDirectories(in(task.id));
+            Files.createDirectories(out(task.id));
+            save(task);
+        } catch (IOException e) {
+            deleteTree(dir(task.id));
+            throw e;
+        }
         fsyncDir(root);
     }
 
@@ -122,6 +160,52 @@ public final class Spool {
         }
         tasks.sort(Comparator.comparingLong(t -> t.createdAt));
         return tasks;
+    }
+
+    /**
+     * After a crash, removes what nobody will finish: folders whose first task.json was never
+     * written (the caller got no task id), half uploads and parts never acknowledged, temporary
+     * files, the output of interrupted conversion runs, and the files of finished tasks that
+     * were due to be deleted. Returns what it removed, for the log.
+     */
+    public List<String> sweep(List<Task> tasks) throws IOException {
+        List<String> removed = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.toList()) {
+                if (validId(d.getFileName().toString()) && Files.isDirectory(d) && !Files.exists(d.resolve("task.json"))) {
+                    deleteTree(d);
+                    removed.add(d.getFileName() + " (never created)");
+                }
+            }
+        }
+        for (Task t : tasks) {
+            Path d = dir(t.id);
+            List<Path> debris = new ArrayList<>();
+            debris.add(d.resolve(".task.json.tmp"));
+            if (Files.isDirectory(in(t.id))) {
+                Set<String> kept = new HashSet<>();
+                t.files.stream().filter(f -> f.received).forEach(f -> kept.add(f.name));
+                try (Stream<Path> list = Files.list(in(t.id))) {
+                    // half uploads, and while receiving also whole ones whose ok was never recorded (nor sent)
+                    list.filter(p -> p.getFileName().toString().endsWith(".uploading")
+                            || t.state == TaskState.RECEIVING && !kept.contains(p.getFileName().toString())).forEach(debris::add);
+                }
+            }
+            try (Stream<Path> list = Files.list(d)) {
+                list.filter(p -> p.getFileName().toString().startsWith(STAGING)).forEach(debris::add);
+            }
+            if (t.state.finished() && (t.state == TaskState.EXPIRED || t.uploadDone)) {
+                debris.add(in(t.id)); // published or expired: the files were about to go
+                debris.add(out(t.id));
+            }
+            for (Path p : debris) {
+                if (Files.exists(p)) {
+                    deleteTree(p);
+                    removed.add(root.relativize(p).toString());
+                }
+            }
+        }
+        return removed;
     }
 
     /** Removes a task folder and everything in it. */

@@ -41,7 +41,12 @@ public final class Task {
     public String errorReason;
     public List<String> published = new ArrayList<>();
     public long publishedBytes;
+    /** Conversion runs that counted: a run stopped by a full disk does not. */
     public int attempts;
+    /** Why the last conversion run could not finish, when that was not the recording's fault (a full disk). */
+    public String lastConvertError;
+    /** Times the task waited for disk space (or for the spool to work again): the backoff exponent. */
+    public int diskWaits;
     /** Publishing: objects are in storage (only the session update may remain). */
     public boolean uploadDone;
     public int publishAttempts;

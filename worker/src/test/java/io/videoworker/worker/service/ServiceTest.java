@@ -297,12 +297,12 @@ class ServiceTest {
         start(Map.of("VIDEO_WORKER_SPOOL_RESERVE_MB", "1048576")); // keep 1 TiB free: more than this disk has
         String sid = UUID.randomUUID().toString();
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
-        String id = lion.createTask(sid, taskBody(sid, List.<Object[]>of(
-                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)}))).json().path("id").asText();
-        LionClient.Reply up = lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0));
-        assertThat(up.json().path("ok").asBoolean(true)).isFalse();
-        assertThat(up.json().path("error_message").asText()).contains("not enough disk space");
-        assertThat(Files.list(data.resolve("tasks/" + id + "/in")).toList()).isEmpty();
+        LionClient.Reply create = lion.createTask(sid, taskBody(sid, List.<Object[]>of(
+                new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)})));
+        assertThat(create.status()).as("a task whose parts could not be taken is refused up front").isEqualTo(507);
+        assertThat(create.json().path("id").asText("x")).isEmpty();
+        assertThat(create.json().path("error").asText()).contains("not enough disk space");
+        assertThat(Files.list(data.resolve("tasks")).toList()).isEmpty();
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("session_id", sid);
         LionClient.Reply single = lion.single(fields, Path.of("../samples/vnc-desktop-30s/vnc-desktop-30s.replay.gz"));
