@@ -123,7 +123,8 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType(),
+                    ctx.req().getContentLengthLong());
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
                 if (p.isFile() && "file".equals(p.name())) {
                     uploadReply(ctx, tasks.uploadPart(ctx.pathParam("id"), ctx.pathParam("index"), p.filename(), p.body(),
@@ -145,7 +146,8 @@ public final class ApiServer implements AutoCloseable {
     private void createSingle(Context ctx) throws IOException {
         Map<String, String> fields = new HashMap<>();
         try {
-            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType(),
+                    ctx.req().getContentLengthLong());
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
                 if (!p.isFile()) {
                     byte[] v = p.body().readNBytes(4096);

@@ -38,6 +38,7 @@ public final class PartWriter {
     }
 
     private final long reserveBytes;
+    private final UploadBuffers buffers = new UploadBuffers(Runtime.getRuntime().maxMemory() / 4);
 
     public PartWriter(long reserveBytes) {
         this.reserveBytes = reserveBytes;
@@ -59,11 +60,12 @@ public final class PartWriter {
         }
         long total = 0;
         boolean ok = false;
+        int size = buffers.reserve(expectedBytes);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             // read the next chunk while a helper hashes and writes the previous one, in order:
             // SHA-256 costs as much CPU as the rest of the upload together
-            byte[][] bufs = {new byte[1 << 20], new byte[1 << 20]};
+            byte[][] bufs = {new byte[size], new byte[size]};
             CompletableFuture<?>[] using = {DONE, DONE};
             CompletableFuture<?> last = DONE;
             long sinceCheck = 0;
@@ -97,6 +99,7 @@ public final class PartWriter {
             ch.force(true);
             ok = true;
         } finally {
+            buffers.release(size);
             if (!ok) {
                 Files.deleteIfExists(tmp);
             }
