@@ -1,5 +1,7 @@
 package io.videoworker.worker.load;
 
+import static io.videoworker.worker.TestRecordings.el;
+
 import java.awt.image.BufferedImage;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -116,9 +118,5 @@ final class BigPart {
         }
         writer.dispose();
         return tiles;
-    }
-
-    private static void el(StringBuilder sb, String... elements) {
-        io.videoworker.worker.TestRecordings.el(sb, elements);
     }
 }

@@ -125,6 +125,17 @@ final class ProcessWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU seconds of a process {user+system of its own, user+system of its waited-for children}
+     * from /proc/<pid>/stat, in clock ticks of 1/100 s (USER_HZ on Linux).
+     */
+    static double[] cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3, the state
+        return new double[] {(Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0,
+                (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0};
+    }
+
     /** Open descriptors of a process: all, and those naming a file under {@code dir}. */
     static long[] openFiles(long pid, Path dir) throws IOException {
         long all = 0;
