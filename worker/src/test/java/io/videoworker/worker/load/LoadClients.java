@@ -89,7 +89,8 @@ final class LoadClients {
     /** Creates a task for a new session with one part that never comes (it would expire after an hour). */
     static LionClient.Reply createUnsent(LionClient lion) throws Exception {
         String sid = UUID.randomUUID().toString();
-        return lion.createTask(sid, LionClient.taskBody(sid, List.<Object[]>of(new Object[] {sid + ".0.part.gz", 1L, 2L, "0".repeat(64)})));
+        return lion.createTask(sid, LionClient.taskBody(sid,
+                List.<Object[]>of(new Object[] {sid + ".0.part.gz", 1L, 2L, "0".repeat(64)})));
     }
 
     /**

@@ -15,17 +15,14 @@ import io.videoworker.worker.LionClient;
 import io.videoworker.worker.WorkerProcess;
 import io.videoworker.worker.load.LoadClients.Client;
 import io.videoworker.worker.load.LoadClients.Probe;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -124,12 +121,14 @@ class LoadTest {
             report.add("300 MiB part upload", "%.2f s = %.0f MiB/s (Java HttpClient, beside 50 clients and the conversions)",
                     seconds(bigRun.uploadNanos()), LoadReport.mib(big.gzBytes()) / seconds(bigRun.uploadNanos()));
             List<Long> burst = clients.stream().map(Client::createNanos).sorted().toList();
-            report.add("task creation, burst of " + clients.size() + " at the start (after " + WARM_UP + " warm-up creates)", "p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+            report.add("task creation, burst of " + clients.size() + " at the start (after " + WARM_UP + " warm-up creates)",
+                    "p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                     ms(LoadReport.percentile(burst, 50)), ms(LoadReport.percentile(burst, 99)), ms(burst.get(burst.size() - 1)));
             List<Probe> timed = probes.get(remaining(deadline), TimeUnit.NANOSECONDS);
             List<Long> full = timed.stream().filter(Probe::poolFull).map(Probe::nanos).sorted().toList();
             if (!full.isEmpty()) {
-                report.add("task creation, all conversion slots busy", "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d of %d sequential requests)",
+                report.add("task creation, all conversion slots busy",
+                        "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d of %d sequential requests)",
                         ms(LoadReport.percentile(full, 50)), ms(LoadReport.percentile(full, 99)), ms(full.get(full.size() - 1)),
                         full.size(), timed.size());
             }
@@ -212,7 +211,8 @@ class LoadTest {
     private static List<Long> conversionMillis(Path data, List<Client> clients) throws Exception {
         List<Long> ms = new ArrayList<>();
         for (Client c : clients) {
-            Matcher m = Pattern.compile("converted in (\\d+) ms").matcher(Files.readString(data.resolve("tasks/" + c.taskId() + "/task.log")));
+            String log = Files.readString(data.resolve("tasks/" + c.taskId() + "/task.log"));
+            Matcher m = Pattern.compile("converted in (\\d+) ms").matcher(log);
             assertThat(m.find()).as("task log of " + c.taskId() + " says how long the conversion took").isTrue();
             ms.add(Long.parseLong(m.group(1)));
         }
