@@ -20,7 +20,6 @@ final class ProcessWatch implements AutoCloseable {
     private long childPeakKib;
     private long bigChildPeakKib;
     private long totalPeakKib;
-    private long samples;
 
     ProcessWatch(long workerPid) {
         this.workerPid = workerPid;
@@ -56,10 +55,6 @@ final class ProcessWatch implements AutoCloseable {
         return totalPeakKib;
     }
 
-    synchronized long samples() {
-        return samples;
-    }
-
     private void loop() {
         while (!Thread.currentThread().isInterrupted()) {
             sample();
@@ -90,7 +85,6 @@ final class ProcessWatch implements AutoCloseable {
         }
         running = children.size();
         synchronized (this) {
-            samples++;
             maxRunning = Math.max(maxRunning, children.size());
             childPeakKib = Math.max(childPeakKib, hwm);
             bigChildPeakKib = Math.max(bigChildPeakKib, big);
