@@ -183,7 +183,8 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType(),
+                    ctx.req().getContentLengthLong());
             int others = 0;
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
                 if (p.isFile() && "file".equals(p.name())) {
@@ -210,7 +211,8 @@ public final class ApiServer implements AutoCloseable {
     private void createSingle(Context ctx) throws IOException {
         Map<String, String> fields = new HashMap<>();
         try {
-            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType());
+            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType(),
+                    ctx.req().getContentLengthLong());
             int count = 0;
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
                 if (p.isFile() && "file".equals(p.name())) {

@@ -37,13 +37,19 @@ final class MultipartReader {
     private final InputStream in;
     private final byte[] delimiter; // CRLF "--" boundary
     private final int[] skip = new int[256]; // Horspool shifts for the delimiter
-    private final byte[] buf = new byte[1 << 18];
+    private final byte[] buf;
     private int pos;
     private int lim;
     private boolean done;
     private PartStream current;
 
     MultipartReader(InputStream in, String contentType) throws IOException {
+        this(in, contentType, -1);
+    }
+
+    /** @param length the body's Content-Length, or -1: a small body needs no 256 KiB buffer */
+    MultipartReader(InputStream in, String contentType, long length) throws IOException {
+        buf = new byte[length < 0 ? 1 << 18 : (int) Math.max(8 << 10, Math.min(1 << 18, length + 2))];
         Matcher m = BOUNDARY.matcher(contentType == null ? "" : contentType);
         if (!m.find()) {
             throw new MalformedException("multipart/form-data without a boundary");

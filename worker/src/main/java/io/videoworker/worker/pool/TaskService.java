@@ -425,30 +425,32 @@ public final class TaskService implements AutoCloseable {
                 pause(t, log, (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage());
                 return;
             }
+            boolean finished;
             synchronized (t) {
+                finished = o.ok() || o.badInput() || t.attempts >= CONVERT_ATTEMPTS;
                 if (o.ok()) {
                     t.progress = 100;
                     t.state = TaskState.PUBLISHING;
                     log.info("converted in " + (System.currentTimeMillis() - started) + " ms: " + o.result());
                     spool.save(t);
-                    reporter.event(t, "replay_convert_success", null, log);
-                    return;
-                }
-                if (o.diskFull()) {
+                } else if (o.diskFull()) {
                     t.attempts--;
                     pause(t, log, o.error());
                     return;
+                } else {
+                    log.warn("conversion attempt " + t.attempts + " failed: " + o.error());
                 }
-                log.warn("conversion attempt " + t.attempts + " failed: " + o.error());
-                if (o.badInput() || t.attempts >= CONVERT_ATTEMPTS) {
+                if (finished && !o.ok()) {
                     t.error = o.error();
                     t.errorReason = "replay_convert_failed";
                     t.state = TaskState.PUBLISHING;
                     log.error("conversion failed (" + o.error() + "); the original recording will be published instead");
                     spool.save(t);
-                    reporter.event(t, "replay_convert_failure", o.error(), log);
-                    return;
                 }
+            }
+            if (finished) { // core may take up to its timeout: never while holding the task
+                reporter.event(t, o.ok() ? "replay_convert_success" : "replay_convert_failure", o.ok() ? null : o.error(), log);
+                return;
             }
         }
     }
@@ -627,12 +629,17 @@ public final class TaskService implements AutoCloseable {
         Spool.deleteTree(spool.out(t.id));
     }
 
-    /** The newest task for a session wins over an older one still receiving (D-7). */
+    /**
+     * The newest task for a session wins over an older one still receiving (D-7). Only that
+     * session's tasks are locked: a create must not wait for other tasks' fsyncs or calls to core.
+     */
     private void supersedeOlder(Task newest) throws IOException {
         for (Task t : tasks.values()) {
-            synchronized (t) {
-                if (t.sessionId.equalsIgnoreCase(newest.sessionId) && t.state == TaskState.RECEIVING) {
-                    expireTask(t, "superseded by task " + newest.id + " for the same session");
+            if (t.sessionId.equalsIgnoreCase(newest.sessionId)) { // set before the task is listed, never changed
+                synchronized (t) {
+                    if (t.state == TaskState.RECEIVING) {
+                        expireTask(t, "superseded by task " + newest.id + " for the same session");
+                    }
                 }
             }
         }

@@ -13,10 +13,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -44,8 +42,6 @@ public final class PartWriter {
     public record Received(Path file, long bytes, String sha256) {
     }
 
-    private static final int CHUNK = 256 << 10;
-    private static final int CHUNKS = 4;
     private static final CompletableFuture<?> DONE = CompletableFuture.completedFuture(null);
     private static final ExecutorService HELPERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "upload-io");
@@ -54,7 +50,7 @@ public final class PartWriter {
     });
 
     private final long reserveBytes;
-    private final Queue<ByteBuffer[]> idleChunks = new ConcurrentLinkedQueue<>();
+    private final UploadBuffers buffers = new UploadBuffers(Runtime.getRuntime().maxMemory() / 4);
 
     public PartWriter(long reserveBytes) {
         this.reserveBytes = reserveBytes;
@@ -69,7 +65,7 @@ public final class PartWriter {
         checkSpace(dir, Math.max(0, expectedBytes));
         Path tmp = dir.resolve("." + target.getFileName() + ".uploading");
         boolean ok = false;
-        Transfer t = new Transfer(dir);
+        Transfer t = new Transfer(dir, buffers.reserve(expectedBytes));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             t.copy(body instanceof ReadableByteChannel c ? c : Channels.newChannel(body), ch);
@@ -106,24 +102,26 @@ public final class PartWriter {
     private final class Transfer {
         final MessageDigest sha = sha256();
         final Path dir;
+        final int size;
+        final ByteBuffer[] chunks = new ByteBuffer[UploadBuffers.CHUNKS]; // taken as needed: a small part uses one
         FileChannel ch;
         long total;
         CompletableFuture<?> hashed = DONE;
         CompletableFuture<?> written = DONE;
         CompletableFuture<?> flushed = DONE;
 
-        Transfer(Path dir) {
+        Transfer(Path dir, int size) {
             this.dir = dir;
+            this.size = size;
         }
 
         void copy(ReadableByteChannel src, FileChannel to) throws IOException {
             ch = to;
-            ByteBuffer[] chunks = takeChunks();
-            CompletableFuture<?>[] using = new CompletableFuture<?>[CHUNKS];
+            CompletableFuture<?>[] using = new CompletableFuture<?>[UploadBuffers.CHUNKS];
             Arrays.fill(using, DONE);
             try {
                 long sinceCheck = 0;
-                for (int k = 0; fill(src, chunks[k]); k = (k + 1) % CHUNKS) {
+                for (int k = 0; fill(src, chunk(k)); k = (k + 1) % UploadBuffers.CHUNKS) {
                     ByteBuffer chunk = chunks[k];
                     hashed = hashed.thenRunAsync(() -> sha.update(chunk.duplicate()), HELPERS);
                     written = written.thenRunAsync(() -> writeFully(chunk.duplicate()), HELPERS);
@@ -137,12 +135,26 @@ public final class PartWriter {
                             flushed = written.thenRunAsync(this::flush, HELPERS);
                         }
                     }
-                    await(using[(k + 1) % CHUNKS]); // the next buffer is free once its chunk is hashed and written
+                    await(using[(k + 1) % UploadBuffers.CHUNKS]); // the next buffer is free once its chunk is hashed and written
                 }
                 await(CompletableFuture.allOf(hashed, written, flushed));
             } finally {
-                CompletableFuture.allOf(using).handle((v, e) -> idleChunks.size() < 16 && idleChunks.offer(chunks));
+                CompletableFuture.allOf(using).whenComplete((v, e) -> { // once no helper uses them
+                    for (ByteBuffer b : chunks) {
+                        if (b != null) {
+                            buffers.giveBack(b);
+                        }
+                    }
+                    buffers.release(size);
+                });
             }
+        }
+
+        private ByteBuffer chunk(int k) {
+            if (chunks[k] == null) {
+                chunks[k] = buffers.take(size);
+            }
+            return chunks[k];
         }
 
         private void writeFully(ByteBuffer b) {
@@ -162,18 +174,6 @@ public final class PartWriter {
                 throw new CompletionException(e);
             }
         }
-    }
-
-    /** Direct buffers, reused: the disk gets them without the JDK's extra copy of heap arrays. */
-    private ByteBuffer[] takeChunks() {
-        ByteBuffer[] set = idleChunks.poll();
-        if (set == null) {
-            set = new ByteBuffer[CHUNKS];
-            for (int i = 0; i < CHUNKS; i++) {
-                set[i] = ByteBuffer.allocateDirect(CHUNK);
-            }
-        }
-        return set;
     }
 
     /** Reads until the buffer is full or the body ends; false if nothing came. */

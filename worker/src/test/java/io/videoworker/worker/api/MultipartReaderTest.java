@@ -83,6 +83,25 @@ class MultipartReaderTest {
     }
 
     @Test
+    void buffersSizedByContentLengthParseSmallBodiesEvenWhenTheLengthIsWrong() throws Exception {
+        String boundary = "8d1f0c2b";
+        byte[] lookalike = ("\r\n--" + boundary.substring(0, 7)).getBytes(StandardCharsets.US_ASCII);
+        for (int size : new int[] {50, 9_000, 20_000}) {
+            byte[] file = new byte[size];
+            new Random(size).nextBytes(file);
+            System.arraycopy(lookalike, 0, file, size / 2, lookalike.length);
+            byte[] b = body(boundary, file, false);
+            for (long declared : new long[] {b.length, 10}) { // a client may lie: the length only sizes the buffer
+                MultipartReader m = new MultipartReader(new Trickle(new ByteArrayInputStream(b)),
+                        "multipart/form-data; boundary=" + boundary, declared);
+                m.next();
+                assertThat(m.next().body().readAllBytes()).as(size + " bytes, declared " + declared).isEqualTo(file);
+                assertThat(m.next()).isNull();
+            }
+        }
+    }
+
+    @Test
     void unreadPartsAreSkippedAndQuotedBoundariesWork() throws Exception {
         byte[] file = "hello\r\nworld".getBytes(StandardCharsets.US_ASCII);
         MultipartReader m = new MultipartReader(new ByteArrayInputStream(body("a b", file, false)),

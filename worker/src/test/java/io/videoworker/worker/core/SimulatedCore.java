@@ -44,7 +44,16 @@ final class SimulatedCore implements AutoCloseable {
     /** Refuse the heartbeat socket (a proxy that does not pass WebSockets, say). */
     volatile boolean refuseSocket;
     volatile JsonNode replayStorage = JSON.createObjectNode().put("TYPE", "server");
+    /** Lifecycle events named here get no answer until {@link #releaseEvents} (a core that hangs). */
+    final Set<String> heldEvents = ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.CountDownLatch eventHeld = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     private final Javalin app;
+
+    /** Answers every held lifecycle call. */
+    void releaseEvents() {
+        release.countDown();
+    }
 
     SimulatedCore() {
         app = Javalin.create(cfg -> {
@@ -82,6 +91,10 @@ final class SimulatedCore implements AutoCloseable {
                 if (!EVENTS.contains(event)) {
                     ctx.status(400).json(JSON.createObjectNode().put("event", "unknown event"));
                     return;
+                }
+                if (heldEvents.contains(event)) {
+                    eventHeld.countDown();
+                    release.await();
                 }
                 ctx.json(JSON.createObjectNode().put("msg", "ok").put("id", UUID.randomUUID().toString()));
             }
@@ -210,6 +223,7 @@ final class SimulatedCore implements AutoCloseable {
 
     @Override
     public void close() {
+        release.countDown();
         app.stop();
     }
 }
