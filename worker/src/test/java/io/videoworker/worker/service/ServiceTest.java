@@ -255,6 +255,10 @@ class ServiceTest {
         String id = lion.single(fields, Path.of("../samples/vnc-desktop-30s-guacd160/vnc-desktop-30s-guacd160.replay.gz"))
                 .json().path("id").asText();
         waitFor(id, TaskState.CONVERTING);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (lion.status(id).json().path("progress").asInt() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50); // until the converter runs: task.json is saved by then
+        }
         service.close(); // the conversion is interrupted mid-way
         Task onDisk = JSON.readValue(data.resolve("tasks/" + id + "/task.json").toFile(), Task.class);
         assertThat(onDisk.state).isEqualTo(TaskState.CONVERTING);
