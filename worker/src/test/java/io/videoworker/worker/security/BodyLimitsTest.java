@@ -43,28 +43,14 @@ class BodyLimitsTest {
         worker.close();
     }
 
-    static ObjectNode task(String sid) {
-        ObjectNode body = RawHttp.JSON.createObjectNode();
-        body.putObject("config").put("Width", 64).put("Height", 48);
-        ObjectNode meta = body.putObject("meta").put("id", sid).put("date_start", "2025-11-18 02:00:00 +0000");
-        meta.putArray("files").addObject().put("name", sid + ".0.part.gz").put("checksum", "ab".repeat(32));
-        return body;
-    }
-
-    static RawHttp.Reply post(String target, String contentType, byte[] body) throws Exception {
-        Map<String, String> h = new LinkedHashMap<>(StandAloneWorker.lionHeaders());
-        h.put("Content-Type", contentType);
-        return RawHttp.send(worker.port(), "POST", target, h, body);
-    }
-
     @Test
     void taskJsonIsCappedAtOneMebibyte() throws Exception {
-        ObjectNode fits = task(SID);
+        ObjectNode fits = StandAloneWorker.task(SID);
         ((ObjectNode) fits.get("meta")).put("user", "u".repeat((1 << 20) - fits.toString().length() - 20));
         LionClient.Reply ok = worker.lion.createTask(SID, fits.toString());
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
 
-        ObjectNode big = task(SID);
+        ObjectNode big = StandAloneWorker.task(SID);
         ((ObjectNode) big.get("meta")).put("user", "u".repeat(2 << 20));
         LionClient.Reply refused = worker.lion.createTask(SID, big.toString());
         assertThat(refused.status()).isEqualTo(413);
@@ -84,12 +70,12 @@ class BodyLimitsTest {
     void deeplyNestedJsonIsRefusedCleanly() throws Exception {
         for (int depth : List.of(33, 1000, 100_000)) {
             String nested = "[".repeat(depth) + "]".repeat(depth);
-            RawHttp.Reply r = post("/api/v2/replay/sessions/" + SID + "/task/", "application/json",
+            RawHttp.Reply r = worker.post("/api/v2/replay/sessions/" + SID + "/task/", "application/json",
                     ("{\"config\":{},\"meta\":{\"x\":" + nested + "}}").getBytes(StandardCharsets.UTF_8));
             assertThat(r.status()).as(depth + " levels: " + r.body()).isEqualTo(400);
             assertThat(r.error()).isEqualTo("task JSON nested deeper than 32 levels");
         }
-        ObjectNode deepButFine = task(SID);
+        ObjectNode deepButFine = StandAloneWorker.task(SID);
         ((ObjectNode) deepButFine.get("meta")).set("x", RawHttp.JSON.readTree("[".repeat(20) + "]".repeat(20)));
         assertThat(worker.lion.createTask(SID, deepButFine.toString()).status()).isEqualTo(200);
     }
@@ -124,14 +110,14 @@ class BodyLimitsTest {
     @Test
     void partUploadAcceptsAtMost32FieldsBeforeTheFile() throws Exception {
         String sid = UUID.randomUUID().toString();
-        String id = worker.lion.createTask(sid, task(sid).toString()).json().path("id").asText();
+        String id = worker.lion.createTask(sid, StandAloneWorker.task(sid).toString()).json().path("id").asText();
         StringBuilder fields = new StringBuilder();
         for (int i = 0; i < 33; i++) {
             fields.append("--b\r\nContent-Disposition: form-data; name=\"f").append(i).append("\"\r\n\r\nv\r\n");
         }
         byte[] body = (fields + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + sid
                 + ".0.part.gz\"\r\n\r\nx\r\n--b--\r\n").getBytes(StandardCharsets.UTF_8);
-        RawHttp.Reply r = post("/api/v2/replay/sessions/" + id + "/task/upload/0", "multipart/form-data; boundary=b", body);
+        RawHttp.Reply r = worker.post("/api/v2/replay/sessions/" + id + "/task/upload/0", "multipart/form-data; boundary=b", body);
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().path("ok").asBoolean(true)).isFalse();
         assertThat(r.json().path("error_message").asText()).isEqualTo("more than 32 fields before 'file'");
@@ -152,7 +138,7 @@ class BodyLimitsTest {
             }
         }
         String sid = UUID.randomUUID().toString();
-        ObjectNode body = task(sid);
+        ObjectNode body = StandAloneWorker.task(sid);
         ((ObjectNode) body.get("meta").get("files").get(0)).put("checksum", HexFormat.of().formatHex(sha.digest()));
         ((com.fasterxml.jackson.databind.node.ArrayNode) body.get("meta").get("files")).addObject()
                 .put("name", sid + ".1.part.gz").put("checksum", "cd".repeat(32)); // never sent: the task stays receiving
@@ -172,7 +158,7 @@ class BodyLimitsTest {
                 .append(v).append("\r\n"));
         sb.append("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"").append(SID).append(".replay.gz\"\r\n")
                 .append(extraFileHeaders).append("\r\nnot a recording\r\n--b--\r\n");
-        return post("/api/v2/replay/sessions/" + SID + "/task/", "multipart/form-data; boundary=b",
+        return worker.post("/api/v2/replay/sessions/" + SID + "/task/", "multipart/form-data; boundary=b",
                 sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

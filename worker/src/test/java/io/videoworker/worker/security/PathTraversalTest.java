@@ -88,28 +88,14 @@ class PathTraversalTest {
         }
     }
 
-    static RawHttp.Reply post(String target, String contentType, byte[] body) throws Exception {
-        Map<String, String> h = new LinkedHashMap<>(StandAloneWorker.lionHeaders());
-        h.put("Content-Type", contentType);
-        return RawHttp.send(worker.port(), "POST", target, h, body);
-    }
-
-    static ObjectNode task(String sid) {
-        ObjectNode body = RawHttp.JSON.createObjectNode();
-        body.putObject("config").put("Width", 64).put("Height", 48);
-        ObjectNode meta = body.putObject("meta").put("id", sid).put("date_start", "2025-11-18 02:00:00 +0000");
-        meta.putArray("files").addObject().put("name", sid + ".0.part.gz").put("checksum", "ab".repeat(32));
-        return body;
-    }
-
     static RawHttp.Reply create(String pathSid, ObjectNode body) throws Exception {
-        return post("/api/v2/replay/sessions/" + pathSid + "/task/", "application/json", body.toString().getBytes(StandardCharsets.UTF_8));
+        return worker.post("/api/v2/replay/sessions/" + pathSid + "/task/", "application/json", body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void sessionIdInTheCreatePath() throws Exception {
         for (String seg : hostileSegments()) {
-            assertRefused("G3 path " + seg, create(seg, task(SID)), "session id");
+            assertRefused("G3 path " + seg, create(seg, StandAloneWorker.task(SID)), "session id");
             assertRefused("G2 path " + seg, single(seg, Map.of("session_id", SID), SID + ".replay.gz"), "session id", "session_id");
         }
     }
@@ -117,11 +103,11 @@ class PathTraversalTest {
     @Test
     void metaId() throws Exception {
         for (String v : hostileValues()) {
-            ObjectNode body = task(SID);
+            ObjectNode body = StandAloneWorker.task(SID);
             ((ObjectNode) body.get("meta")).put("id", v);
             assertRefused("meta.id " + v, create(SID, body), "meta.id");
         }
-        ObjectNode notText = task(SID);
+        ObjectNode notText = StandAloneWorker.task(SID);
         ((ObjectNode) notText.get("meta")).putObject("id").put("path", "../" + MARK);
         assertRefused("meta.id as an object", create(SID, notText), "meta.id");
     }
@@ -133,7 +119,7 @@ class PathTraversalTest {
                 SID + ".0.part.gz\u0000", SID + "\\..\\" + SID + ".0.part.gz", LOOK_ALIKE + ".0.part.gz",
                 SID + ".\u0660.part.gz", SID + ".0.part.gz/", SID + ".0.part.gz" + "x".repeat(10_000)));
         for (String v : names) {
-            ObjectNode body = task(SID);
+            ObjectNode body = StandAloneWorker.task(SID);
             ((ObjectNode) body.get("meta").get("files").get(0)).put("name", v);
             assertRefused("files[0].name " + v, create(SID, body), "files[0].name");
         }
@@ -146,7 +132,7 @@ class PathTraversalTest {
                 "２０２５-１１-１８ 02:00:00 +0000", "99999-11-18 02:00:00 +0000", "2025-11-18\u0000"));
         for (String v : dates) {
             for (String field : List.of("date_start", "data_start")) {
-                ObjectNode body = task(SID);
+                ObjectNode body = StandAloneWorker.task(SID);
                 ObjectNode meta = (ObjectNode) body.get("meta");
                 meta.remove("date_start");
                 meta.put(field, v);
@@ -182,7 +168,7 @@ class PathTraversalTest {
     void taskIdInTheUploadAndStatusPaths() throws Exception {
         byte[] part = multipart(Map.of(), SID + ".0.part.gz", "gzip".getBytes(StandardCharsets.UTF_8));
         for (String seg : hostileSegments()) {
-            assertRefused("upload task id " + seg, post("/api/v2/replay/sessions/" + seg + "/task/upload/0",
+            assertRefused("upload task id " + seg, worker.post("/api/v2/replay/sessions/" + seg + "/task/upload/0",
                     "multipart/form-data; boundary=" + BOUNDARY, part), "task id", "unknown task");
             assertRefused("status task id " + seg, RawHttp.send(worker.port(), "GET", "/api/v2/replay/tasks/" + seg,
                     StandAloneWorker.lionHeaders(), new byte[0]), "task id", "unknown task");
@@ -199,12 +185,12 @@ class PathTraversalTest {
         String id = created.json().path("id").asText();
         Path in = root.resolve("data/tasks/" + id + "/in");
         for (String index : List.of("..", "%2e%2e", "-1", "+0", "0x0", "%D9%A0", "%EF%BC%90", "0%00", "9".repeat(10_000), "1e0")) {
-            assertRefused("part index " + index, post("/api/v2/replay/sessions/" + id + "/task/upload/" + index,
+            assertRefused("part index " + index, worker.post("/api/v2/replay/sessions/" + id + "/task/upload/" + index,
                     "multipart/form-data; boundary=" + BOUNDARY, multipart(Map.of(), sid + ".0.part.gz", gz)), "part index");
         }
         for (String name : List.of("../../" + MARK, "/tmp/" + MARK, "..\\..\\" + MARK, "..", ".", "a\u0000b", "a\u001bb",
                 sid + ".0.part.gz/../../" + MARK, "x".repeat(10_000))) {
-            assertRefused("multipart filename " + name, post("/api/v2/replay/sessions/" + id + "/task/upload/0",
+            assertRefused("multipart filename " + name, worker.post("/api/v2/replay/sessions/" + id + "/task/upload/0",
                     "multipart/form-data; boundary=" + BOUNDARY, multipart(Map.of(), name, gz)), "file name");
         }
         try (Stream<Path> files = Files.list(in)) {
@@ -236,7 +222,7 @@ class PathTraversalTest {
     static RawHttp.Reply single(String pathSid, Map<String, String> fields, String filename) throws Exception {
         Map<String, String> all = new LinkedHashMap<>(Map.of("component_type", "lion", "file_type", ".gz"));
         all.putAll(fields);
-        return post("/api/v2/replay/sessions/" + pathSid + "/task/", "multipart/form-data; boundary=" + BOUNDARY,
+        return worker.post("/api/v2/replay/sessions/" + pathSid + "/task/", "multipart/form-data; boundary=" + BOUNDARY,
                 multipart(all, filename, TestRecordings.gzip("not converted".getBytes(StandardCharsets.UTF_8))));
     }
 }

@@ -5,6 +5,8 @@ import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An in-process stand-alone worker with one known caller key, and Lion's headers for raw requests. */
@@ -35,6 +37,22 @@ final class StandAloneWorker implements AutoCloseable {
 
     static Map<String, String> headers(String authorization, String date) {
         return ApiCalls.headers(authorization, date);
+    }
+
+    /** A minimal valid task body for session {@code sid}: one part, a well-formed checksum. */
+    static ObjectNode task(String sid) {
+        ObjectNode body = RawHttp.JSON.createObjectNode();
+        body.putObject("config").put("Width", 64).put("Height", 48);
+        ObjectNode meta = body.putObject("meta").put("id", sid).put("date_start", "2025-11-18 02:00:00 +0000");
+        meta.putArray("files").addObject().put("name", sid + ".0.part.gz").put("checksum", "ab".repeat(32));
+        return body;
+    }
+
+    /** A raw signed POST, bytes exactly as given. */
+    RawHttp.Reply post(String target, String contentType, byte[] body) throws Exception {
+        Map<String, String> h = new LinkedHashMap<>(lionHeaders());
+        h.put("Content-Type", contentType);
+        return RawHttp.send(port(), "POST", target, h, body);
     }
 
     @Override
