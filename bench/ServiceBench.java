@@ -50,20 +50,12 @@ public class ServiceBench {
             System.out.printf("machine: %d cores, workers %d, data on %s%n", Runtime.getRuntime().availableProcessors(),
                     cfg.effectiveWorkers(), Files.getFileStore(dir));
 
-            // 1. plain disk write of the same size, fsynced, as the reference
+            // 1. the part, and its checksum
             Path big = dir.resolve("big.part.gz");
+            double diskSec = plainWrite(big, partMb);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] block = new byte[1 << 20];
             new Random(1).nextBytes(block);
-            long t0 = System.nanoTime();
-            try (FileChannel ch = FileChannel.open(big, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                for (int i = 0; i < partMb; i++) {
-                    block[0] = (byte) i;
-                    ch.write(ByteBuffer.wrap(block));
-                }
-                ch.force(true);
-            }
-            double diskSec = (System.nanoTime() - t0) / 1e9; // a bare write: no checksum
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < partMb; i++) {
                 block[0] = (byte) i;
                 sha.update(block);
@@ -85,20 +77,31 @@ public class ServiceBench {
             });
             sampler.start();
             var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            for (int run = 1; run <= 3; run++) {
+            List<Double> ratios = new ArrayList<>();
+            for (int run = 1; run <= 6; run++) {
                 String sid = UUID.randomUUID().toString();
                 // two parts announced, one sent: the task waits, so no conversion or publishing runs meanwhile
                 String id = create(sid, List.<Object[]>of(new Object[] {sid + ".0.part.gz", sum}, new Object[] {sid + ".1.part.gz", sum}));
-                t0 = System.nanoTime();
+                // the reference right before each upload: this VM's disk speed drifts by 3x within minutes
+                diskSec = plainWrite(dir.resolve("reference.bin"), partMb);
+                Files.delete(dir.resolve("reference.bin"));
+                Thread.sleep(1000);
+                long t0 = System.nanoTime();
                 long cpu0 = cpu.getProcessCpuTime();
                 String reply = curlUpload(id, 0, big); // a separate, lean client, as Lion's Go client is
                 double upSec = (System.nanoTime() - t0) / 1e9;
                 double cpuSec = (cpu.getProcessCpuTime() - cpu0) / 1e9; // what the server spent, whatever else runs
-                System.out.printf("upload %d MiB with curl, run %d%s: %.2f s = %.0f MiB/s (%.0f %% of disk speed), server CPU %.2f s, reply %s%n",
-                        partMb, run, run == 1 ? " (cold JVM)" : "", upSec, partMb / upSec, 100 * diskSec / upSec, cpuSec, reply);
+                System.out.printf("run %d%s: plain write + fsync %.2f s, upload with curl %.2f s = %.0f MiB/s = %.0f %% of the plain write's speed; server CPU %.2f s; reply %s%n",
+                        run, run == 1 ? " (cold JVM)" : "", diskSec, upSec, partMb / upSec, 100 * diskSec / upSec, cpuSec, reply);
+                if (run > 1) {
+                    ratios.add(diskSec / upSec);
+                }
                 Thread.sleep(2000); // let the page cache drain
             }
             sampler.interrupt();
+            Collections.sort(ratios);
+            System.out.printf("warm runs: upload at %.0f–%.0f %% of the plain write's speed, median %.0f %%%n",
+                    100 * ratios.get(0), 100 * ratios.get(ratios.size() - 1), 100 * ratios.get(ratios.size() / 2));
             long min = heap.stream().mapToLong(Long::longValue).min().orElse(0);
             long max = heap.stream().mapToLong(Long::longValue).max().orElse(0);
             System.out.printf("heap used during the uploads: %d..%d MiB over %d samples (parts are streamed, not held)%n",
@@ -132,7 +135,7 @@ public class ServiceBench {
             byte[] part = Files.readAllBytes(small);
             String partSum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(part));
             ExecutorService pool = Executors.newFixedThreadPool(20);
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             List<Future<String>> ids = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 ids.add(pool.submit(() -> {
@@ -186,6 +189,21 @@ public class ServiceBench {
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
                         HttpRequest.BodyPublishers.ofFile(file), HttpRequest.BodyPublishers.ofString("\r\n--" + b + "--\r\n")))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The reference: the same number of MiB written from memory and fsynced, no checksum; seconds. */
+    static double plainWrite(Path file, int mib) throws Exception {
+        byte[] block = new byte[1 << 20];
+        new Random(1).nextBytes(block);
+        long t0 = System.nanoTime();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < mib; i++) {
+                block[0] = (byte) i;
+                ch.write(ByteBuffer.wrap(block));
+            }
+            ch.force(true);
+        }
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Uploads with curl in its own process, so the client does not share this JVM's CPU. */
