@@ -35,6 +35,7 @@ final class HostileRecordings {
                 new Generator("open-streams", ".guac", HostileRecordings::openStreams),
                 new Generator("lying-images", ".guac", HostileRecordings::lyingImages),
                 new Generator("image-bomb", ".guac", HostileRecordings::imageBomb),
+                new Generator("largest-screen", ".guac", HostileRecordings::largestScreen),
                 new Generator("gzip-bomb", ".replay.gz", HostileRecordings::gzipBomb),
                 new Generator("huge-numbers", ".guac", HostileRecordings::hugeNumbers),
                 new Generator("max-sizes", ".guac", HostileRecordings::maxSizes),
@@ -180,6 +181,28 @@ final class HostileRecordings {
             s.sync(2000 + i * 1000);
         }
         
+    }
+
+    /**
+     * The worst moment for memory: a screen as large as allowed (or half that, with layers),
+     * an image of its size decoded onto it, a distorted child, a pattern fill from the screen, a
+     * large cursor, each shown.
+     */
+    static void largestScreen(Random r, OutputStream out) {
+        long pixels = LIMITS.maxLayerPixels() / (r.nextBoolean() ? 1 : 2);
+        int w = pick(r, LIMITS.maxSide(), 4096, 3840);
+        int h = (int) Math.min(LIMITS.maxSide(), pixels / w);
+        Script s = new Script(out).op("size", 0, w, h).sync(1000);
+        s.image(1, 14, 0, "image/png", 0, 0, Images.flatPng(w, h, r.nextBoolean())).sync(1100);
+        int kids = r.nextInt(3);
+        for (int i = 1; i <= kids; i++) {
+            s.op("size", i, w / 4, h / 4).op("rect", i, 0, 0, w / 4, h / 4).op("cfill", 14, i, 9, 99, 9, 200);
+            s.op("distort", i, 1.5, 0.2, -0.2, 1.5, 10, 10).op("move", i, i - 1, 5, 5, 1);
+        }
+        s.sync(1200);
+        s.op("rect", 0, 0, 0, w, h).op("lfill", 14, 0, kids > 0 ? 1 : 0).sync(1300);
+        s.op("cursor", 0, 0, 0, 0, 0, w, h).op("mouse", 10, 10).sync(1400);
+        s.op("copy", 0, 0, 0, w, h, 12, 0, 3, 3).sync(1500);
     }
 
     /**
