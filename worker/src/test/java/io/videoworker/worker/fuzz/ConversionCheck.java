@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * Anything else (another exception, an OutOfMemoryError, the bound passing) fails.
  */
 final class ConversionCheck {
-    /** How one input ended. */
+    /** How one input ended: a video (message: its warnings) or a refusal (message: why). */
     record Outcome(boolean video, String message, long millis) {
     }
 
@@ -92,7 +92,7 @@ final class ConversionCheck {
                     .convert(SessionInput.resolve(List.of(in)), out);
             assertThat(Files.size(out)).isEqualTo(r.bytes());
             assertThat(Mp4Probe.info(out).hasVideo()).as("a finished MP4 has a video track").isTrue();
-            return new Outcome(true, r.warnings().isEmpty() ? "" : r.warnings().get(0), 0);
+            return new Outcome(true, String.join("\n", r.warnings()), 0);
         } catch (InputException e) {
             assertThat(e.getMessage()).as("a refusal names its input").contains(in.getFileName().toString());
             assertThat(out).as("a refused input leaves no output").doesNotExist();
