@@ -87,6 +87,17 @@ class FuzzFindingsTest {
     }
 
     @Test
+    void aJpegOfThousandsOfScansIsSkippedNotDecodedForMinutes() throws Throwable {
+        // 450 KiB of repeated progressive scans kept libjpeg busy for more than a minute
+        byte[] jpeg = Images.scanBomb(2048, 2048, 20_000);
+        ConversionCheck.Outcome o = run("scans", (r, out) -> new Script(out).screen(64, 48)
+                .image(1, 14, -1, "image/jpeg", 0, 0, jpeg).sync(2000));
+        assertThat(o.video()).isTrue();
+        assertThat(o.message()).contains("scans, more than the 100 accepted");
+        assertThat(jpeg.length).isLessThan(1 << 20);
+    }
+
+    @Test
     void pathsAreBoundedForAllLayersTogether() throws Throwable {
         ConversionCheck.Outcome o = run("paths", (r, out) -> {
             Script s = new Script(out).screen(64, 48);

@@ -160,8 +160,9 @@ final class HostileRecordings {
     }
 
     /**
-     * Images within the limits on paper that are as large as allowed: flat colour PNGs (a few
-     * hundred KiB each) that decode to the largest picture one layer may hold.
+     * Images within the limits on paper that cost the most: flat colour PNGs (a few hundred KiB
+     * each) that decode to the largest picture one layer may hold, and progressive JPEGs whose
+     * scans (each a pass over the whole picture) are repeated thousands of times.
      */
     static void imageBomb(Random r, OutputStream out) {
         long pixels = LIMITS.maxLayerPixels();
@@ -175,9 +176,11 @@ final class HostileRecordings {
         if (layer == 0 || r.nextBoolean()) {
             s.op("size", layer, w, Math.min(h, (int) (pixels / w)));
         }
-        byte[] png = Images.flatPng(w, h, r.nextBoolean());
+        boolean jpeg = r.nextBoolean();
+        byte[] image = jpeg ? Images.scanBomb(w, Math.min(h, (int) (pixels / w)), pick(r, 10, 1000, 20_000))
+                : Images.flatPng(w, h, r.nextBoolean());
         for (int i = 0; i < 1 + r.nextInt(3); i++) {
-            s.image(1, 14, layer, "image/png", 0, 0, png);
+            s.image(1, 14, layer, jpeg ? "image/jpeg" : "image/png", 0, 0, image);
             s.sync(2000 + i * 1000);
         }
         

@@ -85,6 +85,42 @@ final class Images {
         out.writeInt((int) crc.getValue());
     }
 
+    /**
+     * A progressive JPEG of one colour whose last scan (a few bytes: one long run of empty
+     * blocks, yet a pass over every block) is repeated {@code copies} times: a scan bomb.
+     */
+    static byte[] scanBomb(int w, int h, int copies) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+            try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(jpeg)) {
+                writer.setOutput(out);
+                writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+            }
+            writer.dispose();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] b = jpeg.toByteArray();
+        int lastScan = -1;
+        for (int i = 0; i + 1 < b.length; i++) {
+            if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xDA) {
+                lastScan = i;
+            }
+        }
+        int eoi = b.length - 2; // FF D9
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(b, 0, eoi);
+        for (int i = 0; i < copies; i++) {
+            out.write(b, lastScan, eoi - lastScan);
+        }
+        out.write(b, eoi, 2);
+        return out.toByteArray();
+    }
+
     /** The first WebP image of the guacd 1.6.0 sample: real encoder output. */
     static synchronized byte[] webp() {
         if (webp == null) {
