@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fuzzing the converter: hostile synthetic recordings and damaged real ones, each through the
- * real converter in a 256 MiB heap (its own surefire execution). Try i uses generator
- * {@code i mod n} with a seed derived from {@code fuzz.seed} and i, so every generator runs
- * equally often and any failure is reproduced by its name.
+ * real converter in a 256 MiB heap with the serial collector, as a conversion child runs (its own
+ * surefire execution). After each input the heap must be back under half (no leak). Try i uses
+ * generator {@code i mod n} with a seed derived from {@code fuzz.seed} and i, so every generator
+ * runs equally often and any failure is reproduced by its name.
  *
  * <p>{@code -Dfuzz.tries=N} (default one round of all generators), {@code -Dfuzz.minutes=M} (stop
  * starting tries after M minutes), {@code -Dfuzz.seed=S},
@@ -60,6 +61,11 @@ class ConverterFuzzTest {
         long max = Runtime.getRuntime().maxMemory();
         assertThat(max).as("this suite runs with -Xmx256m (see worker/pom.xml)").isLessThanOrEqualTo(HEAP);
         assertThat(Limits.DEFAULT).isEqualTo(Limits.forHeap(max));
+        // as a conversion child runs (ConversionProcess); G1 never moves arrays of many MiB, so a
+        // 256 MiB G1 heap can lack room for the largest picture although enough of it is free
+        assertThat(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
+                .extracting(java.lang.management.GarbageCollectorMXBean::getName)
+                .containsExactlyInAnyOrder("Copy", "MarkSweepCompact");
     }
 
     @TestFactory
@@ -90,6 +96,12 @@ class ConverterFuzzTest {
             try {
                 ConversionCheck.Outcome o = ConversionCheck.run(g.input(seed), dir, bound);
                 t.add(o);
+                // what a finished conversion leaves on the heap: a leak would add up over the run
+                System.gc();
+                Runtime rt = Runtime.getRuntime();
+                long after = rt.totalMemory() - rt.freeMemory();
+                t.heapAfter = Math.max(t.heapAfter, after);
+                assertThat(after).as("heap in use after " + g.name() + ":" + seed).isLessThan(HEAP / 2);
             } catch (Throwable e) {
                 t.failures.add(g.name() + ":" + seed + " " + e.toString().lines().findFirst().orElse(""));
                 throw e;
@@ -111,6 +123,7 @@ class ConverterFuzzTest {
         int refusals;
         long millis;
         long slowest;
+        long heapAfter;
         String example = "";
         final List<String> failures = new ArrayList<>();
 
@@ -130,13 +143,13 @@ class ConverterFuzzTest {
 
     @AfterAll
     static void summary() throws IOException {
-        StringBuilder sb = new StringBuilder(String.format("%-26s %6s %7s %6s %9s %9s%n", "generator", "videos",
-                "refused", "failed", "total ms", "slowest"));
+        StringBuilder sb = new StringBuilder(String.format("%-26s %6s %7s %6s %9s %9s %10s%n", "generator", "videos",
+                "refused", "failed", "total ms", "slowest", "heap after"));
         synchronized (TALLY) {
             for (Map.Entry<String, Tally> e : TALLY.entrySet()) {
                 Tally t = e.getValue();
-                sb.append(String.format("%-26s %6d %7d %6d %9d %9d%n", e.getKey(), t.videos, t.refusals,
-                        t.failures.size(), t.millis, t.slowest));
+                sb.append(String.format("%-26s %6d %7d %6d %9d %9d %7d MiB%n", e.getKey(), t.videos, t.refusals,
+                        t.failures.size(), t.millis, t.slowest, t.heapAfter >> 20));
             }
             for (Map.Entry<String, Tally> e : TALLY.entrySet()) {
                 if (!e.getValue().example.isEmpty()) {
