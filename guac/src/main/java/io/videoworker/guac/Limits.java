@@ -19,14 +19,15 @@ public record Limits(int maxSide, long maxLayerPixels, long maxTotalPixels, int 
 
     /**
      * Limits that a heap of {@code maxHeapBytes} can honour. All layers together hold at most a
-     * twenty-fourth of it in pixels (4 bytes each: a sixth of the heap), because the worst moment
-     * holds about three times that: the layers, plus a decoded image and its decoder's raster
-     * (or the composed frame and a nested layer's copy). The other half is for the instruction,
-     * the image streams (one image's bytes, at most a sixteenth of the heap, held twice while
-     * decoding) and the JVM. One layer at most 8K UHD; the fuzz suite checks all this at 256 MiB.
+     * 32nd of it in pixels (4 bytes each: an eighth of the heap), because the worst moment holds
+     * about three times that (the layers, plus a decoded image and its decoder's raster, or the
+     * composed frame and a nested layer's copy), and pictures this large live in the old
+     * generation, two thirds of a serial heap, next to everything else. The image streams get a
+     * sixteenth each (held twice while decoding). One layer at most 8K UHD. The fuzz suite checks
+     * all this at 256 MiB.
      */
     public static Limits forHeap(long maxHeapBytes) {
-        long total = Math.max(1920L * 1080, Math.min(96L << 20, maxHeapBytes / 24));
+        long total = Math.max(1920L * 1080, Math.min(96L << 20, maxHeapBytes / 32));
         long layer = Math.min(7680L * 4320, total);
         return new Limits(8192, layer, total, 4096, (int) Math.min(64 << 20, maxHeapBytes / 16), 4096);
     }

@@ -72,11 +72,13 @@ class ConverterFuzzTest {
     Stream<DynamicTest> everyInputEndsInAVideoOrAClearRefusal() {
         Duration bound = Duration.ofSeconds(Long.getLong("fuzz.bound", 60));
         String only = System.getProperty("fuzz.case", "");
-        if (!only.isEmpty()) {
-            String[] nameSeed = only.split(":");
-            Generator g = GENERATORS.stream().filter(x -> x.name().equals(nameSeed[0])).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no generator " + nameSeed[0]));
-            return Stream.of(test(g, Long.parseLong(nameSeed[1]), bound));
+        if (!only.isEmpty()) { // <generator>:<seed>[,<generator>:<seed>...] in this order, one JVM
+            return Stream.of(only.split(",")).map(one -> {
+                String[] nameSeed = one.trim().split(":");
+                Generator g = GENERATORS.stream().filter(x -> x.name().equals(nameSeed[0])).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("no generator " + nameSeed[0]));
+                return test(g, Long.parseLong(nameSeed[1]), bound);
+            });
         }
         long seed = Long.getLong("fuzz.seed", 6);
         long tries = Long.getLong("fuzz.tries", GENERATORS.size());
@@ -94,8 +96,14 @@ class ConverterFuzzTest {
             }
             System.out.println("fuzz " + g.name() + ":" + seed);
             try {
+                java.util.List<java.lang.management.MemoryPoolMXBean> pools =
+                        java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).toList();
+                pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
                 ConversionCheck.Outcome o = ConversionCheck.run(g.input(seed), dir, bound);
                 t.add(o);
+                // how close the input came to the heap's end (young and old peaks, summed: an upper bound)
+                t.heapPeak = Math.max(t.heapPeak, pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum());
                 // what a finished conversion leaves on the heap: a leak would add up over the run
                 System.gc();
                 Runtime rt = Runtime.getRuntime();
@@ -124,6 +132,7 @@ class ConverterFuzzTest {
         long millis;
         long slowest;
         long heapAfter;
+        long heapPeak;
         String example = "";
         final List<String> failures = new ArrayList<>();
 
@@ -143,13 +152,13 @@ class ConverterFuzzTest {
 
     @AfterAll
     static void summary() throws IOException {
-        StringBuilder sb = new StringBuilder(String.format("%-26s %6s %7s %6s %9s %9s %10s%n", "generator", "videos",
-                "refused", "failed", "total ms", "slowest", "heap after"));
+        StringBuilder sb = new StringBuilder(String.format("%-26s %6s %7s %6s %9s %9s %10s %10s%n", "generator",
+                "videos", "refused", "failed", "total ms", "slowest", "heap peak", "heap after"));
         synchronized (TALLY) {
             for (Map.Entry<String, Tally> e : TALLY.entrySet()) {
                 Tally t = e.getValue();
-                sb.append(String.format("%-26s %6d %7d %6d %9d %9d %7d MiB%n", e.getKey(), t.videos, t.refusals,
-                        t.failures.size(), t.millis, t.slowest, t.heapAfter >> 20));
+                sb.append(String.format("%-26s %6d %7d %6d %9d %9d %6d MiB %6d MiB%n", e.getKey(), t.videos,
+                        t.refusals, t.failures.size(), t.millis, t.slowest, t.heapPeak >> 20, t.heapAfter >> 20));
             }
             for (Map.Entry<String, Tally> e : TALLY.entrySet()) {
                 if (!e.getValue().example.isEmpty()) {
