@@ -18,15 +18,18 @@ public record Limits(int maxSide, long maxLayerPixels, long maxTotalPixels, int 
     public static final Limits DEFAULT = forHeap(Runtime.getRuntime().maxMemory());
 
     /**
-     * Limits that a heap of {@code maxHeapBytes} can honour: all layers together may use at most
-     * two fifths of it (frames, images and the encoder's copies need the rest), capped at
-     * 96 Mi pixels; one layer at most 8K UHD. Past them a recording is refused, never an
-     * OutOfMemoryError.
+     * Limits that a heap of {@code maxHeapBytes} can honour. All layers together hold at most a
+     * 32nd of it in pixels (4 bytes each: an eighth of the heap), because the worst moment holds
+     * about three times that (the layers, plus a decoded image and its decoder's raster, or the
+     * composed frame and a nested layer's copy), and pictures this large live in the old
+     * generation, two thirds of a serial heap, next to everything else. The image streams get a
+     * sixteenth each (held twice while decoding). One layer at most 8K UHD. The fuzz suite checks
+     * all this at 256 MiB.
      */
     public static Limits forHeap(long maxHeapBytes) {
-        long total = Math.max(1920L * 1080, Math.min(96L << 20, maxHeapBytes / 4 * 2 / 5));
+        long total = Math.max(1920L * 1080, Math.min(96L << 20, maxHeapBytes / 32));
         long layer = Math.min(7680L * 4320, total);
-        return new Limits(8192, layer, total, 4096, (int) Math.min(64 << 20, maxHeapBytes / 8), 4096);
+        return new Limits(8192, layer, total, 4096, (int) Math.min(64 << 20, maxHeapBytes / 16), 4096);
     }
 
     public Limits {

@@ -28,6 +28,7 @@ public final class Renderer {
     private final Warnings warnings;
     private final AudioListener audio;
     private final Map<Integer, Stream> streams = new HashMap<>();
+    private long buffered; // bytes all open streams hold: together at most one image's limit
     private String inputName = "input";
 
     public Renderer(Limits limits, ImageDecoder decoder, Warnings warnings, AudioListener audio) {
@@ -46,7 +47,7 @@ public final class Renderer {
     public void reset(String inputName) {
         this.inputName = inputName;
         for (Stream s : streams.values()) {
-            s.data.release();
+            release(s);
         }
         streams.clear();
         display.reset();
@@ -182,7 +183,7 @@ public final class Renderer {
         int index = in.intArg(indexArg);
         Stream old = streams.remove(index); // a new opening instruction on a live index replaces it
         if (old != null) {
-            old.data.release();
+            release(old);
         }
         if (streams.size() >= limits.maxStreams()) {
             throw new DisplayException("more than " + limits.maxStreams() + " streams open at once");
@@ -201,7 +202,7 @@ public final class Renderer {
         Stream s = open(in, 0, known ? Kind.IMAGE : Kind.SKIP);
         s.mask = in.intArg(1);
         s.layer = in.intArg(2);
-        s.mimetype = mime;
+        s.mimetype = mime.length() > 100 ? mime.substring(0, 100) : mime; // only its start matters
         s.x = in.intArg(4);
         s.y = in.intArg(5);
     }
@@ -223,6 +224,9 @@ public final class Renderer {
             // guacd files start recording after the audio instruction was sent
             warnings.add("blob without stream", where(in) + ": data on never-opened stream " + index
                     + " taken as audio in the default format " + AudioFormat.DEFAULT);
+            if (streams.size() >= limits.maxStreams()) {
+                throw new DisplayException("more than " + limits.maxStreams() + " streams open at once");
+            }
             s = new Stream(Kind.AUDIO);
             s.format = AudioFormat.DEFAULT;
             streams.put(index, s);
@@ -230,14 +234,17 @@ public final class Renderer {
         if (s.kind == Kind.SKIP || s.broken) {
             return;
         }
-        int limit = s.kind == Kind.IMAGE ? limits.maxImageBytes() : (1 << 20);
+        int own = s.kind == Kind.IMAGE ? limits.maxImageBytes() : (1 << 20);
+        int limit = (int) Math.min(own, limits.maxImageBytes() - buffered + s.data.size());
+        int before = s.data.size();
         if (!s.data.append(in.buffer(), in.argStart(1), in.argEnd(1), limit)) {
             s.broken = true;
-            s.data.release();
+            release(s);
             warnings.add("bad blob", where(in) + ": stream " + index + " data is not base64 or exceeds "
-                    + limit + " bytes; the stream is skipped");
+                    + limit + " bytes (" + limits.maxImageBytes() + " for all open streams); the stream is skipped");
             return;
         }
+        buffered += s.data.size() - before;
         if (s.kind == Kind.AUDIO) {
             int usable = s.data.size() - s.data.size() % s.format.bytesPerFrame();
             if (usable > 0) {
@@ -246,6 +253,7 @@ public final class Renderer {
                     audio.pcm(pcm, usable / s.format.bytesPerFrame(), s.format);
                 }
                 s.data.dropFirst(usable); // a sample split across blobs waits for its rest
+                buffered -= usable;
             }
         }
     }
@@ -269,7 +277,12 @@ public final class Renderer {
                 display.drawImage(s.layer, s.x, s.y, img, s.mask);
             }
         } finally {
-            s.data.release();
+            release(s);
         }
+    }
+
+    private void release(Stream s) {
+        buffered -= s.data.size();
+        s.data.release();
     }
 }

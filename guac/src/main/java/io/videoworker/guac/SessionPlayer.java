@@ -22,8 +22,17 @@ public final class SessionPlayer implements AutoCloseable {
     private final ImageDecoder decoder;
     private final double interval;
 
+    /** A sync further ahead than this is a broken clock; guacd syncs about once a second even when idle. */
+    public static final long MAX_GAP_MS = 10 * 60_000;
+    /**
+     * Longest timeline accepted: idle time still costs a keyframe every 5 s and AAC silence, so a
+     * timeline is work, however small the file.
+     */
+    public static final long MAX_DURATION_MS = 7 * 24 * 3_600_000L;
+
     private boolean started; // seen the first sync
     private long origin; // its timestamp
+    private long skipped; // forward clock jumps left out of the timeline
     private long lastTimestamp;
     private long now; // effective time of the latest sync, from origin
     private long syncs;
@@ -34,6 +43,7 @@ public final class SessionPlayer implements AutoCloseable {
     private boolean prepared; // ...and was handed to the sink because the screen is about to change
 
     private final java.util.Map<Integer, java.io.ByteArrayOutputStream> nests = new java.util.HashMap<>(); // nest sub-parsers
+    private long nestBytes; // held by all of them: together at most one instruction's worth
 
     private int[] composed = new int[0];
     private int[] underPointer = new int[0];
@@ -77,6 +87,7 @@ public final class SessionPlayer implements AutoCloseable {
         }
         renderer.reset(reader.name());
         nests.clear();
+        nestBytes = 0;
         Instruction in = new Instruction();
         long instructionsBefore = 0;
         while (reader.next(in)) {
@@ -94,7 +105,7 @@ public final class SessionPlayer implements AutoCloseable {
 
     private void handle(Instruction in, String input, int depth) throws IOException {
         switch (in.opcode()) {
-            case "sync" -> sync(in);
+            case "sync" -> sync(in, input);
             case "nest" -> nest(in, input, depth);
             default -> {
                 if (pending && !prepared && renderer.mayChangeScreen(in)) {
@@ -118,13 +129,15 @@ public final class SessionPlayer implements AutoCloseable {
             warnings.add("bad nest", input + " " + reader(in) + ": skipped '" + in + "': " + e.getMessage());
             return;
         }
-        java.io.ByteArrayOutputStream buf = nests.computeIfAbsent(index, k -> new java.io.ByteArrayOutputStream());
-        buf.write(in.buffer(), in.argStart(1), in.argEnd(1) - in.argStart(1));
-        if (depth > 8 || buf.size() > GuacReader.DEFAULT_MAX_INSTRUCTION_BYTES) {
+        int length = in.argEnd(1) - in.argStart(1);
+        if (depth > 8 || nestBytes + length > GuacReader.DEFAULT_MAX_INSTRUCTION_BYTES) {
             warnings.add("bad nest", input + " " + reader(in) + ": nested stream " + index + " too deep or too long; dropped");
-            nests.remove(index);
+            dropNest(index);
             return;
         }
+        java.io.ByteArrayOutputStream buf = nests.computeIfAbsent(index, k -> new java.io.ByteArrayOutputStream());
+        buf.write(in.buffer(), in.argStart(1), length);
+        nestBytes += length;
         byte[] bytes = buf.toByteArray();
         String name = input + " (nest " + index + ")";
         GuacReader sub = new GuacReader(new java.io.ByteArrayInputStream(bytes), name);
@@ -137,14 +150,25 @@ public final class SessionPlayer implements AutoCloseable {
             }
         } catch (io.videoworker.guac.protocol.GuacFormatException e) {
             warnings.add("bad nest", e.getMessage() + "; nested stream dropped");
-            nests.remove(index);
+            dropNest(index);
             return;
         }
-        buf.reset();
-        buf.write(bytes, (int) consumed, bytes.length - (int) consumed);
+        // the unparsed rest waits in a buffer of its own size (a drained big one would stay big)
+        int left = bytes.length - (int) consumed;
+        java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream(Math.max(32, left));
+        rest.write(bytes, (int) consumed, left);
+        java.io.ByteArrayOutputStream old = nests.put(index, rest); // an inner nest may have replaced buf
+        nestBytes += left - (old == null ? 0 : old.size());
     }
 
-    private void sync(Instruction in) {
+    private void dropNest(int index) {
+        java.io.ByteArrayOutputStream buf = nests.remove(index);
+        if (buf != null) {
+            nestBytes -= buf.size();
+        }
+    }
+
+    private void sync(Instruction in, String input) {
         long ts;
         try {
             ts = in.longArg(0);
@@ -162,9 +186,17 @@ public final class SessionPlayer implements AutoCloseable {
                         + (lastTimestamp - ts) + " ms; carrying on from the last time");
             }
             ts = lastTimestamp; // monotonic clamp: never drop a frame for a late stamp
+        } else if (ts - lastTimestamp > MAX_GAP_MS) {
+            warnings.add("clock", reader(in) + ": sync timestamp jumps ahead " + (ts - lastTimestamp)
+                    + " ms; taken as a broken clock, the jump is left out");
+            skipped += ts - lastTimestamp;
         }
         lastTimestamp = ts;
-        now = ts - origin;
+        now = ts - origin - skipped;
+        if (now > MAX_DURATION_MS) {
+            throw new RecordingException(input + " at " + reader(in) + ": the timeline passes "
+                    + MAX_DURATION_MS / 3_600_000 + " hours, the longest accepted");
+        }
         syncs++;
         onSync(now);
     }

@@ -15,19 +15,31 @@ import org.slf4j.LoggerFactory;
 public final class Warnings {
     private static final Logger LOG = LoggerFactory.getLogger(Warnings.class);
     private static final int KEEP = 50;
+    /** Kinds and messages quote the input; a hostile one must not fill the heap through them. */
+    private static final int MAX_KINDS = 1000;
+    private static final int MAX_TEXT = 500;
 
     private final Map<String, Integer> counts = new LinkedHashMap<>();
     private final List<String> messages = new ArrayList<>();
 
     /** Records a warning of a kind (e.g. "unknown opcode foo"); logs the first of each kind. */
     public void add(String kind, String message) {
+        kind = clip(kind, 100);
+        if (counts.size() >= MAX_KINDS && !counts.containsKey(kind)) {
+            kind = "other";
+        }
         int n = counts.merge(kind, 1, Integer::sum);
+        message = clip(message, MAX_TEXT);
         if (n == 1) {
             LOG.warn(message);
             if (messages.size() < KEEP) {
                 messages.add(message);
             }
         }
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 
     public Map<String, Integer> counts() {

@@ -40,6 +40,30 @@ class TimelineTest {
     }
 
     @Test
+    void aJumpFarAheadIsABrokenClockAndLeftOut() {
+        Rec rec = draw(start(), 0xFF000001).sync(1000);
+        draw(rec, 0xFF000002).sync(1000 + SessionPlayer.MAX_GAP_MS); // a long gap, but possible
+        draw(rec, 0xFF000003).sync(99_999_999_999_999_999L); // the fuzz found these made years of keyframes
+        draw(rec, 0xFF000004).sync(99_999_999_999_999_999L + 40);
+        Recorder r = Recorder.play(rec);
+        long gap = SessionPlayer.MAX_GAP_MS;
+        assertThat(r.shows).containsExactly(0L, gap, gap, gap + 40); // as a late stamp: same time
+        assertThat(r.warnings.counts()).containsEntry("clock", 1);
+    }
+
+    @Test
+    void aTimelineLongerThanAWeekIsRefused() {
+        Rec rec = draw(start(), 0xFF000001).sync(0);
+        for (long t = SessionPlayer.MAX_GAP_MS; t <= SessionPlayer.MAX_DURATION_MS + SessionPlayer.MAX_GAP_MS;
+             t += SessionPlayer.MAX_GAP_MS) {
+            rec.sync(t);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Recorder.play(rec))
+                .isInstanceOf(RecordingException.class).hasMessageContaining("part0")
+                .hasMessageContaining("the timeline passes 168 hours");
+    }
+
+    @Test
     void burstsAreCoalescedToTheCapWithoutDrift() {
         Rec rec = draw(start(), 0xFF000000).sync(0);
         for (int i = 1; i <= 100; i++) {

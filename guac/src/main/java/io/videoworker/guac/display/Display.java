@@ -35,6 +35,12 @@ public final class Display {
     private boolean pointerChanged;
     private long totalPixels;
     private long attachCounter;
+    private long pathElements; // in the current paths of all layers together
+
+    /** Path elements all layers may hold at once (a few MiB): a browser draws any path, memory does not. */
+    public static final int MAX_PATH_ELEMENTS = 1 << 16;
+    /** Widest or tallest pointer image; a larger cursor is cut to its top-left corner. */
+    public static final int MAX_POINTER_SIDE = 1024;
 
     public Display(Limits limits) {
         this.limits = limits;
@@ -45,6 +51,7 @@ public final class Display {
     public void reset() {
         layers.clear();
         totalPixels = 0;
+        pathElements = 0;
         root = new Layer(0);
         layers.put(0, root);
         pointer.reset();
@@ -157,6 +164,7 @@ public final class Display {
         }
         boolean visible = isVisible(l);
         totalPixels -= l.pixelCount();
+        pathElements -= l.path.elements;
         if (index > 0) {
             detach(l);
         }
@@ -276,21 +284,19 @@ public final class Display {
     public void cursor(int hotX, int hotY, int srcIndex, int sx, int sy, int sw, int sh) {
         Layer src = layers.get(srcIndex);
         markPointer();
-        int[] r = src == null ? null : clip(src, sx, sy, sw, sh);
-        sw = Math.max(0, Math.min(sw, limits.maxSide()));
-        sh = Math.max(0, Math.min(sh, limits.maxSide()));
-        int[] image = new int[sw * sh];
-        if (r != null) {
-            for (int row = 0; row < r[3]; row++) {
-                System.arraycopy(src.pixels, (r[1] + row) * src.width + r[0], image,
-                        (r[1] - sy + row) * sw + (r[0] - sx), r[2]);
-            }
+        // only the part inside the source has pixels (the rest is transparent): keep just that
+        int[] r = src == null ? null : clip(src, sx, sy, Math.min(sw, MAX_POINTER_SIDE), Math.min(sh, MAX_POINTER_SIDE));
+        int w = r == null ? 0 : r[2];
+        int h = r == null ? 0 : r[3];
+        int[] image = new int[w * h];
+        for (int row = 0; row < h; row++) {
+            System.arraycopy(src.pixels, (r[1] + row) * src.width + r[0], image, row * w, w);
         }
         pointer.image = image;
-        pointer.width = sw;
-        pointer.height = sh;
-        pointer.hotX = hotX;
-        pointer.hotY = hotY;
+        pointer.width = w;
+        pointer.height = h;
+        pointer.hotX = r == null ? hotX : (int) Math.max(Integer.MIN_VALUE, (long) hotX - (r[0] - sx));
+        pointer.hotY = r == null ? hotY : (int) Math.max(Integer.MIN_VALUE, (long) hotY - (r[1] - sy));
         markPointer();
     }
 
@@ -371,18 +377,30 @@ public final class Display {
 
     // ---- paths ---------------------------------------------------------------------------
 
+    /** The layer's path, about to take one more element, within {@link #MAX_PATH_ELEMENTS} for all. */
+    private PathState growPath(int index) {
+        PathState p = layer(index).path;
+        pathElements -= p.beginSegment();
+        if (pathElements >= MAX_PATH_ELEMENTS) {
+            throw new DisplayException("paths hold more than " + MAX_PATH_ELEMENTS + " elements");
+        }
+        pathElements++;
+        p.elements++;
+        return p;
+    }
+
     public void rect(int index, int x, int y, int w, int h) {
-        layer(index).path.rect(x, y, w, h);
+        growPath(index).rect(x, y, w, h);
     }
 
     public void start(int index, double x, double y) {
-        PathState p = layer(index).path;
+        PathState p = growPath(index);
         Point2D pt = p.transform.transform(new Point2D.Double(x, y), null);
         p.general().moveTo(pt.getX(), pt.getY());
     }
 
     public void line(int index, double x, double y) {
-        PathState p = layer(index).path;
+        PathState p = growPath(index);
         Point2D pt = p.transform.transform(new Point2D.Double(x, y), null);
         Path2D.Double path = p.general();
         if (path.getCurrentPoint() == null) {
@@ -393,7 +411,7 @@ public final class Display {
     }
 
     public void curve(int index, double c1x, double c1y, double c2x, double c2y, double x, double y) {
-        PathState p = layer(index).path;
+        PathState p = growPath(index);
         double[] pts = {c1x, c1y, c2x, c2y, x, y};
         p.transform.transform(pts, 0, pts, 0, 3);
         Path2D.Double path = p.general();
@@ -404,7 +422,7 @@ public final class Display {
     }
 
     public void arc(int index, double x, double y, double radius, double start, double end, boolean negative) {
-        PathState p = layer(index).path;
+        PathState p = growPath(index);
         // canvas angles run clockwise on screen (y down); Arc2D's run counter-clockwise
         double turn = 2 * Math.PI;
         double span = negative ? start - end : end - start;
@@ -418,7 +436,7 @@ public final class Display {
     }
 
     public void close(int index) {
-        Path2D.Double path = layer(index).path.general();
+        Path2D.Double path = growPath(index).general();
         if (path.getCurrentPoint() != null) {
             path.closePath();
         }
@@ -457,7 +475,7 @@ public final class Display {
         Layer l = layer(index);
         PathState p = l.path;
         int color = Compositor.premultiply(clamp(a) << 24 | clamp(r) << 16 | clamp(g) << 8 | clamp(b));
-        if (p.onlyRects && p.clip == null && (p.rectCount <= 1 || p.rectsDisjoint())) {
+        if (p.onlyRects && p.clip == null && (p.rectCount <= 1 || (p.rectCount <= 256 && p.rectsDisjoint()))) {
             for (int i = 0; i < p.rectCount; i++) {
                 int[] q = p.rects;
                 int k = i * 4;
@@ -477,7 +495,7 @@ public final class Display {
     /** lfill: fill the current path with another layer as a repeating pattern. */
     public void fillPattern(int mask, int index, int srcIndex) {
         Layer l = layer(index);
-        Paint paint = pattern(srcIndex);
+        Paint paint = pattern(srcIndex, l);
         if (paint != null) {
             paintShape(l, l.path.path, paint, mask, null);
         } else {
@@ -492,7 +510,7 @@ public final class Display {
 
     public void strokePattern(int mask, int index, int cap, int join, double thickness, int srcIndex) {
         Layer l = layer(index);
-        Paint paint = pattern(srcIndex);
+        Paint paint = pattern(srcIndex, l);
         if (paint != null) {
             paintShape(l, l.path.path, paint, mask, stroke(l, cap, join, thickness));
         } else {
@@ -507,14 +525,14 @@ public final class Display {
         return new BasicStroke(width, c, j, (float) Math.max(1, l.path.miterLimit));
     }
 
-    private Paint pattern(int srcIndex) {
+    /** The source layer as a repeating paint; copied only when it is the layer being painted. */
+    private Paint pattern(int srcIndex, Layer target) {
         Layer src = layers.get(srcIndex);
         if (src == null || src.width == 0 || src.height == 0) {
             return null;
         }
-        BufferedImage copy = new BufferedImage(src.width, src.height, BufferedImage.TYPE_INT_ARGB_PRE);
-        copy.getRaster().setDataElements(0, 0, src.width, src.height, src.pixels);
-        return new TexturePaint(copy, new Rectangle(0, 0, src.width, src.height));
+        int[] px = src == target ? src.pixels.clone() : src.pixels;
+        return new TexturePaint(Layer.wrap(px, src.width, src.height), new Rectangle(0, 0, src.width, src.height));
     }
 
     /** General path painting through Java2D, which applies the operator only where the shape covers. */
@@ -645,11 +663,10 @@ public final class Display {
                 | Compositor.mul((p >> 8) & 0xFF, alpha) << 8 | Compositor.mul(p & 0xFF, alpha);
     }
 
+    /** Draws through views of the arrays themselves: no copy of the (possibly screen-sized) canvas. */
     private static void drawTransformed(int[] px, Layer c, int[] canvas, int cw, int ch) {
-        BufferedImage src = new BufferedImage(c.width, c.height, BufferedImage.TYPE_INT_ARGB_PRE);
-        src.getRaster().setDataElements(0, 0, c.width, c.height, px);
-        BufferedImage dst = new BufferedImage(cw, ch, BufferedImage.TYPE_INT_ARGB_PRE);
-        dst.getRaster().setDataElements(0, 0, cw, ch, canvas);
+        BufferedImage src = Layer.wrap(px, c.width, c.height);
+        BufferedImage dst = Layer.wrap(canvas, cw, ch);
         Graphics2D g = dst.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, c.opacity / 255f));
@@ -658,6 +675,5 @@ public final class Display {
         t.concatenate(c.distort);
         g.drawImage(src, t, null);
         g.dispose();
-        dst.getRaster().getDataElements(0, 0, cw, ch, canvas);
     }
 }

@@ -79,15 +79,20 @@ public final class Layer {
     /** A Java2D view sharing this layer's pixels, for paths, strokes and transforms. */
     BufferedImage image() {
         if (image == null) {
-            DirectColorModel cm = new DirectColorModel(java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
-                    32, 0xFF0000, 0xFF00, 0xFF, 0xFF000000, true, java.awt.image.DataBuffer.TYPE_INT);
-            DataBufferInt db = new DataBufferInt(pixels, pixels.length);
-            SinglePixelPackedSampleModel sm = new SinglePixelPackedSampleModel(java.awt.image.DataBuffer.TYPE_INT,
-                    Math.max(1, width), Math.max(1, height), new int[] {0xFF0000, 0xFF00, 0xFF, 0xFF000000});
-            WritableRaster raster = Raster.createWritableRaster(sm, db, null);
-            image = new BufferedImage(cm, raster, true, null);
+            image = wrap(pixels, width, height);
         }
         return image;
+    }
+
+    /** A premultiplied ARGB image backed by {@code pixels} itself (w×h, stride w), not a copy. */
+    static BufferedImage wrap(int[] pixels, int width, int height) {
+        DirectColorModel cm = new DirectColorModel(java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+                32, 0xFF0000, 0xFF00, 0xFF, 0xFF000000, true, java.awt.image.DataBuffer.TYPE_INT);
+        DataBufferInt db = new DataBufferInt(pixels, pixels.length);
+        SinglePixelPackedSampleModel sm = new SinglePixelPackedSampleModel(java.awt.image.DataBuffer.TYPE_INT,
+                Math.max(1, width), Math.max(1, height), new int[] {0xFF0000, 0xFF00, 0xFF, 0xFF000000});
+        WritableRaster raster = Raster.createWritableRaster(sm, db, null);
+        return new BufferedImage(cm, raster, true, null);
     }
 
     long pixelCount() {

@@ -26,15 +26,24 @@ final class PathState {
     double miterLimit = 10;
     private final Deque<Object[]> saved = new ArrayDeque<>();
 
-    /** Called before a path instruction: a path that was filled or stroked is done. */
-    void beginSegment() {
-        if (consumed) {
-            path = new Path2D.Double();
-            rectCount = 0;
-            onlyRects = true;
-            empty = true;
-            consumed = false;
+    int elements; // path instructions in the current path, counted by the Display against its limit
+
+    /**
+     * Called before a path instruction: a path that was filled or stroked is done. Returns how
+     * many elements were dropped with it.
+     */
+    int beginSegment() {
+        if (!consumed) {
+            return 0;
         }
+        path = new Path2D.Double();
+        rectCount = 0;
+        onlyRects = true;
+        empty = true;
+        consumed = false;
+        int dropped = elements;
+        elements = 0;
+        return dropped;
     }
 
     void consumed() {

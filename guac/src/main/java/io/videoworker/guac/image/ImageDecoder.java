@@ -36,6 +36,12 @@ public final class ImageDecoder implements AutoCloseable {
     /** Longest side accepted by default and at most (WebP's own limit). */
     public static final int MAX_SIDE = 16384;
 
+    /**
+     * Most scans a JPEG may have: baseline has 1 (or one per component), libjpeg's progressive
+     * default 10; each scan costs a pass over the picture.
+     */
+    public static final int MAX_JPEG_SCANS = 100;
+
     /** Default pixel limit: 8192 x 8192 (256 MiB of ARGB). */
     public static final long DEFAULT_MAX_PIXELS = 8192L * 8192L;
 
@@ -131,6 +137,13 @@ public final class ImageDecoder implements AutoCloseable {
             // FFmpeg exactly the RIFF file, without any trailing bytes.
             int riffLength = ImageHeaders.checkWebpStructure(data, length, size);
             return webp.decode(data, riffLength, size.width(), size.height());
+        }
+        if (actual == ImageFormat.JPEG) {
+            int scans = ImageHeaders.jpegScans(data, length);
+            if (scans > MAX_JPEG_SCANS) {
+                throw new ImageFormatException("image/jpeg " + size.width() + "x" + size.height() + " has " + scans
+                        + " scans, more than the " + MAX_JPEG_SCANS + " accepted (each is a pass over the picture)");
+            }
         }
         return imageIo.decode(actual, data, length, size.width(), size.height());
     }

@@ -132,6 +132,22 @@ final class ImageHeaders {
         }
     }
 
+    /**
+     * How many scans (SOS markers) a JPEG holds. Each scan of a progressive JPEG is a pass over
+     * the whole picture, so a few hundred KiB of repeated scans cost minutes. Counted over all
+     * bytes: entropy-coded data never holds FF DA (FF is stuffed), and an embedded thumbnail only
+     * adds its own few.
+     */
+    static int jpegScans(byte[] data, int length) {
+        int scans = 0;
+        for (int i = 0; i + 1 < length; i++) {
+            if (data[i] == (byte) 0xFF && data[i + 1] == (byte) 0xDA) {
+                scans++;
+            }
+        }
+        return scans;
+    }
+
     // ---------------------------------------------------------------- WebP
 
     private static final int VP8X_ANIMATION = 0x02;

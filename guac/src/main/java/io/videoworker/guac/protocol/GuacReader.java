@@ -193,6 +193,9 @@ public final class GuacReader implements Closeable {
 
     /** Opcodes repeat endlessly; keep one String per distinct opcode. */
     private String opcode(byte[] b, int s, int e) {
+        if (e - s > 32) { // no real opcode is this long; caching it would pin hostile megabytes
+            return new String(b, s, e - s, StandardCharsets.UTF_8);
+        }
         int h = 0;
         for (int i = s; i < e; i++) {
             h = h * 31 + b[i];

@@ -28,7 +28,13 @@ public final class RecordingInput {
         int b1 = in.read();
         in.reset();
         if (b0 == 0x1F && b1 == 0x8B) {
-            GZIPInputStream gz = new GZIPInputStream(in, 1 << 16);
+            GZIPInputStream gz;
+            try {
+                gz = new GZIPInputStream(in, 1 << 16); // reads the header
+            } catch (java.io.EOFException | java.util.zip.ZipException e) {
+                in.close();
+                throw new GuacFormatException(name, 0, 1, "damaged gzip header (" + e.getMessage() + ")");
+            }
             return new GuacReader(gz, name).limitExpansion(counted::count, MAX_EXPANSION);
         }
         return new GuacReader(in, name);

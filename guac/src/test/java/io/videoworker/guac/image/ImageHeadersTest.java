@@ -18,6 +18,31 @@ class ImageHeadersTest {
     }
 
     @Test
+    void jpegScansAreCountedAndThousandsAreRefused() throws ImageFormatException {
+        byte[] baseline = TestImages.jpeg(TestImages.picture(64, 48, java.awt.image.BufferedImage.TYPE_INT_RGB), 0.9f);
+        assertThat(ImageHeaders.jpegScans(baseline, baseline.length)).isEqualTo(1);
+        // the last scan (from its SOS to EOI) repeated: the shape of a scan bomb
+        int sos = 0;
+        for (int i = 0; i + 1 < baseline.length; i++) {
+            if (baseline[i] == (byte) 0xFF && baseline[i + 1] == (byte) 0xDA) {
+                sos = i;
+            }
+        }
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        bomb.write(baseline, 0, baseline.length - 2);
+        for (int i = 0; i < ImageDecoder.MAX_JPEG_SCANS; i++) {
+            bomb.write(baseline, sos, baseline.length - 2 - sos);
+        }
+        bomb.write(baseline, baseline.length - 2, 2);
+        byte[] many = bomb.toByteArray();
+        assertThat(ImageHeaders.jpegScans(many, many.length)).isEqualTo(ImageDecoder.MAX_JPEG_SCANS + 1);
+        try (ImageDecoder decoder = new ImageDecoder()) {
+            assertThatThrownBy(() -> decoder.decode("image/jpeg", many, many.length))
+                    .isInstanceOf(ImageFormatException.class).hasMessageContaining("101 scans");
+        }
+    }
+
+    @Test
     void pngWithoutIhdrIsRefused() {
         byte[] png = TestImages.pngHeader(5, 5);
         png[12] = 'X';
