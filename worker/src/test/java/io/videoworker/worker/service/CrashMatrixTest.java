@@ -103,14 +103,7 @@ class CrashMatrixTest {
             LionClient lion = w.lion();
             String longSid = UUID.randomUUID().toString();
             Path recording = Files.write(dir.resolve("long.replay.gz"), TestRecordings.noise(320, 240, 4, 90, 1000, 2));
-            Map<String, String> fields = new LinkedHashMap<>();
-            fields.put("session_id", longSid);
-            fields.put("session_date", DATE);
-            LionClient.Reply single = lion.single(fields, recording);
-            assertThat(single.status()).as(single.body()).isEqualTo(200);
-            String longId = single.json().path("id").asText();
-            await("converting with progress", () -> status(lion, longId).path("progress").asInt() > 0
-                    && status(lion, longId).path("state").asText().equals("converting"));
+            String longId = convertingSingle(lion, longSid, recording);
 
             String sid = UUID.randomUUID().toString();
             List<byte[]> parts = List.of(TestRecordings.part(0xFF0000, 10_000, 11_000), TestRecordings.part(0x00FF00, 11_200, 12_000),
@@ -243,6 +236,19 @@ class CrashMatrixTest {
     static void assertOk(LionClient.Reply r) {
         assertThat(r.json()).as(r.body()).isNotNull();
         assertThat(r.json().path("ok").asBoolean()).as(r.body()).isTrue();
+    }
+
+    /** Sends a recording by the single-file protocol and waits until its conversion has begun; the task id. */
+    static String convertingSingle(LionClient lion, String sid, Path recording) throws Exception {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("session_id", sid);
+        fields.put("session_date", DATE);
+        LionClient.Reply single = lion.single(fields, recording);
+        assertThat(single.status()).as(single.body()).isEqualTo(200);
+        String id = single.json().path("id").asText();
+        await("converting with progress", () -> status(lion, id).path("progress").asInt() > 0
+                && status(lion, id).path("state").asText().equals("converting"));
+        return id;
     }
 
     static JsonNode status(LionClient lion, String id) {

@@ -95,14 +95,7 @@ class FullDiskTest {
             // 2. a long recording converting when something else fills the disk to the last byte
             String sidB = UUID.randomUUID().toString();
             Path recording = Files.write(dir.resolve("b.replay.gz"), TestRecordings.noise(320, 240, 4, 150, 1000, 4));
-            Map<String, String> fields = new LinkedHashMap<>();
-            fields.put("session_id", sidB);
-            fields.put("session_date", DATE);
-            LionClient.Reply single = lion.single(fields, recording);
-            assertThat(single.status()).as(single.body()).isEqualTo(200);
-            String taskB = single.json().path("id").asText();
-            await("B converting with progress", () -> status(lion, taskB).path("progress").asInt() > 0
-                    && status(lion, taskB).path("state").asText().equals("converting"));
+            String taskB = CrashMatrixTest.convertingSingle(lion, sidB, recording);
             String sidE = UUID.randomUUID().toString(); // and a part upload in flight when the disk fills
             byte[] e0 = TestRecordings.noise(320, 240, 6, 12, 30_000, 5);
             String taskE = create(lion, sidE, List.of(e0), 30_000L);
