@@ -39,6 +39,11 @@ public final class Display {
 
     /** Path elements all layers may hold at once (a few MiB): a browser draws any path, memory does not. */
     public static final int MAX_PATH_ELEMENTS = 1 << 16;
+    /**
+     * Elements a clip path may have: clipping goes through java.awt.geom.Area, whose cost grows
+     * about with the square of the edges (256 extreme curves took minutes); guacd clips to a rectangle or two.
+     */
+    public static final int MAX_CLIP_ELEMENTS = 32;
     /** Widest or tallest pointer image; a larger cursor is cut to its top-left corner. */
     public static final int MAX_POINTER_SIDE = 1024;
 
@@ -463,7 +468,12 @@ public final class Display {
     }
 
     public void clip(int index) {
-        layer(index).path.clipToPath();
+        PathState p = layer(index).path;
+        if (p.elements > MAX_CLIP_ELEMENTS) {
+            throw new DisplayException("clip path of " + p.elements + " elements; at most " + MAX_CLIP_ELEMENTS
+                    + " are accepted");
+        }
+        p.clipToPath();
     }
 
     public void miterLimit(int index, double limit) {

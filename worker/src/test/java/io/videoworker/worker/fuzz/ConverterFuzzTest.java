@@ -112,6 +112,7 @@ class ConverterFuzzTest {
                 assertThat(after).as("heap in use after " + g.name() + ":" + seed).isLessThan(HEAP / 2);
             } catch (Throwable e) {
                 t.failures.add(g.name() + ":" + seed + " " + e.toString().lines().findFirst().orElse(""));
+                summary(); // now: an input that overran keeps running and may yet take the JVM down
                 throw e;
             }
         });
@@ -151,7 +152,7 @@ class ConverterFuzzTest {
     }
 
     @AfterAll
-    static void summary() throws IOException {
+    static synchronized void summary() throws IOException {
         StringBuilder sb = new StringBuilder(String.format("%-26s %6s %7s %6s %9s %9s %10s %10s%n", "generator",
                 "videos", "refused", "failed", "total ms", "slowest", "heap peak", "heap after"));
         synchronized (TALLY) {

@@ -111,6 +111,33 @@ class FuzzFindingsTest {
     }
 
     @Test
+    void aClipPathOfThousandsOfElementsIsRefusedNotComputedForMinutes() throws Throwable {
+        // path-flood:6369242733374658244 spent minutes in java.awt.geom.Area; as a timed-out
+        // thread it then held memory on, and the long runs ended in OutOfMemoryError
+        ConversionCheck.Outcome o = run("clip", (r, out) -> {
+            Script s = new Script(out).screen(64, 48);
+            for (int i = 0; i < 10_000; i++) {
+                s.op("arc", 0, 30, 20, 1e8 + i, i % 7, 1e6, 1);
+            }
+            s.op("clip", 0).sync(2000);
+        });
+        assertThat(o.video()).isFalse();
+        assertThat(o.message()).contains("clip path of 10000 elements; at most 32 are accepted");
+    }
+
+    @Test
+    void aClipPathAtTheLimitEndsInTime() throws Throwable {
+        ConversionCheck.Outcome o = run("clip-32", (r, out) -> {
+            Script s = new Script(out).screen(64, 48);
+            for (int i = 0; i < 32; i++) {
+                s.op(i % 2 == 0 ? "arc" : "curve", 0, 30, 20, 1e8 + i, i % 7, 1e6, 1);
+            }
+            s.op("clip", 0).op("rect", 0, 0, 0, 64, 48).op("cfill", 14, 0, 9, 9, 9, 255).sync(2000);
+        });
+        assertThat(o.video()).isTrue();
+    }
+
+    @Test
     void nestedStreamsShareOneInstructionsWorthOfMemory() throws Throwable {
         ConversionCheck.Outcome o = run("nests", (r, out) -> {
             Script s = new Script(out).screen(64, 48);
