@@ -44,7 +44,7 @@ public final class LionClient {
         return HttpRequest.newBuilder(URI.create(base + path))
                 .header("X-Jms-Org", "ROOT")
                 .header("Date", date)
-                .header("Authorization", HttpSignature.authorization(keyId, secret, "GET", "/api/v1/users/profile/", date));
+                .header("Authorization", HttpSignature.authorization(keyId, secret, "GET", io.videoworker.worker.auth.LocalKeyAuthenticator.PROFILE_PATH, date));
     }
 
     public Reply send(HttpRequest req) throws IOException, InterruptedException {

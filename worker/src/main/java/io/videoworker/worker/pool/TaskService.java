@@ -422,7 +422,7 @@ public final class TaskService implements AutoCloseable {
                 o = runner.run(t, log);
             } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
                 t.attempts--;
-                pause(t, log, (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage());
+                pause(t, log, spoolTrouble(e));
                 return;
             }
             boolean finished;
@@ -483,10 +483,14 @@ public final class TaskService implements AutoCloseable {
         return delay;
     }
 
+    private static String spoolTrouble(IOException e) {
+        return (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage();
+    }
+
     /** After an I/O failure of the spool itself: convert or publish again later; finished tasks stay as they are. */
     private void retryAfterSpoolError(Task t, IOException e) {
         TaskLog log = spool.log(t.id);
-        String why = (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage();
+        String why = spoolTrouble(e);
         if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING) {
             pause(t, log, why);
         } else if (t.state == TaskState.PUBLISHING) {
