@@ -19,6 +19,7 @@ import io.videoworker.worker.publish.StorageResolver;
 import io.videoworker.worker.spool.Spool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,6 +27,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +46,9 @@ public final class Service implements AutoCloseable {
 
     public Service start() throws IOException {
         LOG.info("starting: {}", config.describe());
-        Files.createDirectories(config.keysDir());
-        Files.createDirectories(config.replaysDir());
+        for (Path dir : List.of(config.keysDir(), config.tasksDir(), config.replaysDir())) {
+            createPrivate(dir);
+        }
         Spool spool = new Spool(config.tasksDir());
         Authenticator auth;
         CoreClient core = null;
@@ -85,6 +88,25 @@ public final class Service implements AutoCloseable {
 
     public ApiServer api() {
         return api;
+    }
+
+    /**
+     * Recordings show privileged sessions: the folders holding them (and the keys) are created
+     * 0700, so other local users cannot reach a file inside whatever the umask. A folder that
+     * exists keeps the mode the operator gave it.
+     */
+    private static void createPrivate(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Files.createDirectories(dir.getParent());
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectory(dir); // not a POSIX filesystem
+        } catch (FileAlreadyExistsException e) {
+            // created meanwhile by another process: its mode stands
+        }
     }
 
     /** Stand-alone callers need a key: create one on first start and say where it is. */
