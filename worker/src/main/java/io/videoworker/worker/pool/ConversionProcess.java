@@ -41,9 +41,18 @@ public final class ConversionProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String heap;
+    private final String classPath;
+    private final ClassArchive archive;
 
-    public ConversionProcess(String heap) {
+    /** @param cacheDir where the class archive shared by the conversions is kept */
+    public ConversionProcess(String heap, Path cacheDir) {
+        this(heap, System.getProperty("java.class.path"), cacheDir);
+    }
+
+    ConversionProcess(String heap, String classPath, Path cacheDir) {
         this.heap = heap;
+        this.classPath = classPath;
+        this.archive = ClassArchive.forClassPath(cacheDir, classPath);
     }
 
     /**
@@ -57,11 +66,13 @@ public final class ConversionProcess {
             cmd.addAll(List.of("/usr/bin/nice", "-n", "10"));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ClassArchive.Use classes = archive == null ? ClassArchive.NONE : archive.next();
+        cmd.addAll(classes.options());
         cmd.add("-Xms32m"); // grow on demand: live data is tens of MB, RSS stays low
         cmd.add("-Xmx" + heap);
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add("io.videoworker.worker.Main");
         cmd.add("convert");
         cmd.addAll(args);
@@ -74,6 +85,9 @@ public final class ConversionProcess {
             return await(p, timeout, log, progress);
         } finally {
             p.getOutputStream().close();
+            if (archive != null) {
+                archive.ended(classes, p.isAlive() ? -1 : p.exitValue());
+            }
         }
     }
 

@@ -75,7 +75,7 @@ public final class TaskService implements AutoCloseable {
         this.publisher = new Publisher(spool);
         this.writer = new PartWriter(config.spoolReserveBytes());
         this.disk = new DiskSpace(config.tasksDir(), config.spoolReserveBytes());
-        this.runner = new ConversionRunner(spool, new ConversionProcess("512m"));
+        this.runner = new ConversionRunner(spool, new ConversionProcess("512m", config.dataDir().resolve("cache")));
     }
 
     /**
