@@ -16,6 +16,8 @@
 #  7. prints the Markdown tables (bench/summarize.py), also saved as bench/out/results.md.
 #
 # Environment: BENCH_REPS (3), BENCH_OUT (bench/out), BENCH_SKIP_BUILD=1 (use the jar as it is),
+# BENCH_NO_CDS=1 (no class archive; by default one training conversion writes it, as the launcher's
+# first conversion does),
 # BENCH_CAPPED_HEAP (JVM option for one extra diagnostic run of busy-1min, default -Xmx128m;
 # empty to skip), BENCH_CAPPED_LONG=1 (that run for busy-10min too, ~2 more minutes).
 # Every step runs under `timeout`. On this 2-core machine the whole run takes about 11 minutes
@@ -86,6 +88,14 @@ EOF
 
 # the JVM options ./video-worker uses (override with VIDEO_WORKER_JAVA_OPTS, as for the launcher)
 JOPTS=${VIDEO_WORKER_JAVA_OPTS:--Xms32m -Xmx512m -XX:+UseSerialGC}
+# and, as the launcher has after its first conversion, a class archive (BENCH_NO_CDS=1: without)
+if [ "${BENCH_NO_CDS:-0}" != 1 ]; then
+  rm -f "$out/video-worker.jsa"
+  timeout 300 java ${JOPTS} -XX:ArchiveClassesAtExit="$out/video-worker.jsa" -Xlog:cds=off,cds+dynamic=off \
+    -jar "$J" convert "$root/samples/vnc-desktop-30s/vnc-desktop-30s.replay.gz" -o "$out/cds-training.mp4" < /dev/null > /dev/null
+  rm -f "$out/cds-training.mp4"
+  JOPTS="$JOPTS -XX:SharedArchiveFile=$out/video-worker.jsa -Xlog:cds=off,cds+dynamic=off"
+fi
 runs="$out/runs"; mp4="$out/mp4"
 rm -rf "$runs"; mkdir -p "$runs" "$mp4"
 
