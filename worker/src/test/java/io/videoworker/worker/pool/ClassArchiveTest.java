@@ -2,20 +2,17 @@ package io.videoworker.worker.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.videoworker.worker.JarClassPath;
 import io.videoworker.worker.TestRecordings;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.TaskLog;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,16 +31,7 @@ class ClassArchiveTest {
 
     @BeforeAll
     static void jarOnlyClassPath() throws IOException {
-        List<String> entries = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.contains("test-classes")) {
-                continue;
-            }
-            // the reactor's modules are folders of classes: the JVM archives classes from jars only
-            entries.add(new File(entry).isDirectory() ? jar(Path.of(entry), tmp.resolve("module-" + n++ + ".jar")).toString() : entry);
-        }
-        jars = String.join(File.pathSeparator, entries);
+        jars = String.join(File.pathSeparator, JarClassPath.of(tmp));
         recording = Files.write(tmp.resolve("blue.part.gz"), TestRecordings.part(0x3366cc, 1_000, 4_000));
     }
 
@@ -102,18 +90,5 @@ class ClassArchiveTest {
 
     private static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static Path jar(Path classes, Path jar) throws IOException {
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-                try (var in = Files.newInputStream(f)) {
-                    in.transferTo((OutputStream) out);
-                }
-                out.closeEntry();
-            }
-        }
-        return jar;
     }
 }
