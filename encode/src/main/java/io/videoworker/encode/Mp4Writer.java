@@ -110,14 +110,8 @@ public final class Mp4Writer implements AutoCloseable {
         long pts = frames == 0 ? 0 : Math.max(ptsMs, lastPts + 1);
         boolean key = true;
         if (frames > 0) {
-            long interval = settings.keyframeIntervalMs();
-            long lastKey = lastKeyPts();
-            while (pts - lastKey > interval) {
-                long at = lastKey + interval;
-                encode(held, at, true);
-                lastKey = at;
-            }
-            key = pts - lastKey >= interval;
+            long lastKey = repeatHeld(pts);
+            key = pts - lastKey >= settings.keyframeIntervalMs();
         }
         encode(picture.frame(), pts, key);
         audio.advance(pts);
@@ -172,13 +166,7 @@ public final class Mp4Writer implements AutoCloseable {
             emit(0);
         }
         long end = Math.max(endMs, lastPts + 1);
-        long interval = settings.keyframeIntervalMs();
-        long lastKey = lastKeyPts();
-        while (end - lastKey > interval) {
-            long at = lastKey + interval;
-            encode(held, at, true);
-            lastKey = at;
-        }
+        repeatHeld(end);
         // The last picture lasts until the end: the muxer ends the track at its last packet's duration.
         video.flush(end);
         boolean hasAudio = audio.finish(end);
@@ -192,6 +180,28 @@ public final class Mp4Writer implements AutoCloseable {
             finished = false;
             throw new UncheckedIOException("cannot move " + partial + " to " + output, e);
         }
+    }
+
+    /**
+     * Repeats the held picture as a keyframe every interval after the last keyframe while that is
+     * more than an interval before {@code until}; returns the newest keyframe time.
+     */
+    private long repeatHeld(long until) {
+        long interval = settings.keyframeIntervalMs();
+        long lastKey = lastKeyPts();
+        int n = (int) Math.max(0, (until - lastKey - 1) / interval);
+        if (n > 0) {
+            long[] times = new long[n];
+            for (int i = 0; i < n; i++) {
+                times[i] = lastKey + (i + 1) * interval;
+            }
+            video.repeatKeyframes(held, times);
+            frames += n;
+            lastPts = times[n - 1];
+            lastForcedKeyPts = lastPts;
+            lastKey = lastPts;
+        }
+        return lastKey;
     }
 
     private void encode(AVFrame frame, long pts, boolean key) {

@@ -4,6 +4,7 @@ import static io.videoworker.encode.Ffmpeg.check;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_clone;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
@@ -22,6 +23,9 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -51,6 +55,34 @@ final class VideoTrack implements AutoCloseable {
     private long lastKeyPts = Long.MIN_VALUE;
     private long lastPts = Long.MIN_VALUE;
     private long endPts = Long.MIN_VALUE;
+    /** Repeats waiting for x264 to output the two keyframes they copy (it may lag many frames behind). */
+    private final Deque<Repeat> repeats = new ArrayDeque<>();
+
+    /** Keyframes x264 encodes at {@code first} and {@code second}, then copied at {@code copies}. */
+    private static final class Repeat {
+        final long first;
+        final long second;
+        final long[] copies;
+        AVPacket a;
+        AVPacket b;
+
+        Repeat(long first, long second, long[] copies) {
+            this.first = first;
+            this.second = second;
+            this.copies = copies;
+        }
+
+        void free() {
+            if (a != null) {
+                av_packet_free(a);
+            }
+            if (b != null) {
+                av_packet_free(b);
+            }
+            a = null;
+            b = null;
+        }
+    }
 
     VideoTrack(Mp4Muxer muxer, VideoSettings settings, Path file) {
         this.muxer = muxer;
@@ -119,6 +151,32 @@ final class VideoTrack implements AutoCloseable {
     }
 
     /**
+     * Shows {@code frame} again as a keyframe at each of {@code times} (ascending, later than every
+     * frame so far): the repeats that keep seeking fast over an idle stretch. x264 encodes the
+     * first two and the rest are copies of those two packets, alternately, so that consecutive
+     * IDR pictures still differ in idr_pic_id as H.264 requires (x264 alternates it 0, 1, 0, ...).
+     * With an odd count the last repeat is encoded too: the picture a decoder holds after the
+     * stretch is then exactly the one x264 predicts the next frame from. An idle hour costs three
+     * encodes instead of 720.
+     */
+    void repeatKeyframes(AVFrame frame, long[] times) {
+        int n = times.length;
+        if (n < 3) {
+            for (long t : times) {
+                encode(frame, t, true);
+            }
+            return;
+        }
+        repeats.add(new Repeat(times[0], times[1], Arrays.copyOfRange(times, 2, n % 2 == 0 ? n : n - 1)));
+        encode(frame, times[0], true);
+        encode(frame, times[1], true);
+        if (n % 2 == 1) {
+            encode(frame, times[n - 1], true);
+        }
+        lastPts = times[n - 1];
+    }
+
+    /**
      * Drains the frames x264 still holds (lookahead, frame threads). The newest picture lasts until
      * {@code endPts}: the muxer takes a track's end from its last packet's duration.
      */
@@ -135,18 +193,47 @@ final class VideoTrack implements AutoCloseable {
 
     private void drain() {
         Ffmpeg.receivePackets(encoder, packet, "video", file, p -> {
-            if ((p.flags() & AV_PKT_FLAG_KEY) != 0) {
-                lastKeyPts = Math.max(lastKeyPts, p.pts());
+            Repeat r = repeats.peek();
+            if (r != null && p.pts() == r.first) {
+                r.a = av_packet_clone(p);
             }
-            if (p.pts() == lastPts && endPts > lastPts) {
-                p.duration(endPts - lastPts); // the newest picture lasts until the end
+            boolean copiesFollow = r != null && p.pts() == r.second;
+            if (copiesFollow) {
+                r.b = av_packet_clone(p);
             }
-            muxer.write(p, encoder, stream);
+            write(p);
+            if (copiesFollow) {
+                for (int k = 0; k < r.copies.length; k++) {
+                    AVPacket copy = av_packet_clone(k % 2 == 0 ? r.a : r.b);
+                    try {
+                        copy.pts(r.copies[k]);
+                        copy.dts(r.copies[k]);
+                        copy.duration(0);
+                        write(copy);
+                    } finally {
+                        av_packet_free(copy);
+                    }
+                }
+                r.free();
+                repeats.poll();
+            }
         });
+    }
+
+    private void write(AVPacket p) {
+        if ((p.flags() & AV_PKT_FLAG_KEY) != 0) {
+            lastKeyPts = Math.max(lastKeyPts, p.pts());
+        }
+        if (p.pts() == lastPts && endPts > lastPts) {
+            p.duration(endPts - lastPts); // the newest picture lasts until the end
+        }
+        muxer.write(p, encoder, stream);
     }
 
     @Override
     public void close() {
+        repeats.forEach(Repeat::free);
+        repeats.clear();
         if (packet != null) {
             av_packet_free(packet);
             packet = null;
