@@ -1,6 +1,7 @@
 import io.videoworker.worker.Service;
 import io.videoworker.worker.auth.HttpSignature;
 import io.videoworker.worker.config.WorkerConfig;
+import io.videoworker.worker.spool.Spool;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -165,15 +166,7 @@ public class ServiceBench {
             System.out.printf("20 tasks at once (60 s recording each): all accepted in %.2f s, all converted and published in %.1f s%n",
                     acceptedSec, allSec);
         } finally {
-            deleteTree(dir); // a run leaves over 1 GB of parts otherwise
-        }
-    }
-
-    static void deleteTree(Path dir) throws java.io.IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            Spool.deleteTree(dir); // a run leaves over 1 GB of parts otherwise
         }
     }
 

@@ -20,7 +20,7 @@
 # first conversion does),
 # BENCH_CAPPED_HEAP (JVM option for one extra diagnostic run of busy-1min, default -Xmx128m;
 # empty to skip), BENCH_CAPPED_LONG=1 (that run for busy-10min too, ~2 more minutes).
-# Every step runs under `timeout`. On this 2-core machine the whole run takes about 11 minutes
+# Every step runs under `timeout`. On this 2-core machine the whole run takes about 8 minutes
 # when nothing else runs; other work on the machine stretches it (the report says how much CPU
 # other processes took during the run).
 set -euo pipefail

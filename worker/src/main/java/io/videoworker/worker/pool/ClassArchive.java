@@ -55,10 +55,6 @@ final class ClassArchive {
         return new ClassArchive(dir, dir.resolve("classes-" + key(classPath) + ".jsa"));
     }
 
-    Path file() {
-        return file;
-    }
-
     /** Options for the next conversion: use the archive, or write it if nobody is. */
     Use next() {
         if (Files.isRegularFile(file)) {

@@ -262,7 +262,7 @@ public final class TaskService implements AutoCloseable {
                 t.lastUploadAt = lastUpload;
                 t.state = TaskState.RECEIVING;
                 queue.remove(t);
-                String why = DiskSpace.isOutOfSpace(e) ? "not enough disk space: " + e.getMessage() : "spool error: " + e.getMessage();
+                String why = spoolTrouble(e);
                 log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);
                 return new UploadResult(false, why);
             }
