@@ -1,13 +1,14 @@
 package io.videoworker.worker;
 
 import io.videoworker.worker.cli.ConvertCommand;
+import io.videoworker.worker.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code video-worker}: the converter and (next) the JumpServer service. */
-@Command(name = "video-worker", mixinStandardHelpOptions = true, version = "video-worker 0.1.0",
+@Command(name = "video-worker", mixinStandardHelpOptions = true, versionProvider = Main.VersionText.class,
         description = "Turns Apache Guacamole session recordings into H.264 MP4.",
-        subcommands = {ConvertCommand.class, io.videoworker.worker.cli.ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ConvertCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -21,6 +22,7 @@ public final class Main implements Runnable {
     /** As {@link #run(String...)}, writing to the given streams (tests). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.getSubcommands().get("serve").getCommandSpec().usageMessage().footer(ServeCommand.keysHelp());
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -29,6 +31,14 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** {@code --version}: the jar's version. */
+    static final class VersionText implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"video-worker " + Version.current()};
+        }
     }
 
     @Override

@@ -5,7 +5,9 @@ import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.auth.CoreProfileAuthenticator;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
 import io.videoworker.worker.config.WorkerConfig;
+import io.videoworker.worker.api.Health;
 import io.videoworker.worker.core.CoreClient;
+import io.videoworker.worker.core.CoreLink;
 import io.videoworker.worker.core.CoreReporter;
 import io.videoworker.worker.core.Heartbeat;
 import io.videoworker.worker.core.Registration;
@@ -34,48 +36,91 @@ import org.slf4j.LoggerFactory;
 /** The running worker: spool, task pool and HTTP API, wired from a {@link WorkerConfig}. */
 public final class Service implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Service.class);
+    /** First pause after a failed registration; it doubles up to the cap (issue: core starts late). */
+    static final Duration REGISTRATION_FIRST_PAUSE = Duration.ofSeconds(1);
+    static final Duration REGISTRATION_MAX_PAUSE = Duration.ofMinutes(1);
 
     private final WorkerConfig config;
+    private final long startedAt = System.currentTimeMillis();
     private TaskService tasks;
     private ApiServer api;
-    private Heartbeat heartbeat;
+    private CoreLink link;
+    private volatile Heartbeat heartbeat;
+    private volatile boolean closed;
 
     public Service(WorkerConfig config) {
         this.config = config;
     }
 
+    /**
+     * Opens the spool, resumes its tasks and listens, in the first seconds whatever core does:
+     * registration with core goes on in the background ({@link CoreLink}).
+     */
     public Service start() throws IOException {
-        LOG.info("starting: {}", config.describe());
+        LOG.info("video-worker {} starting: mode {}, data dir {}, listen {}:{}, {} conversions at once",
+                Version.current(), config.standalone() ? "stand-alone (local storage)" : "core " + config.coreHost(),
+                config.dataDir(), config.bindHost(), config.port(), config.effectiveWorkers());
+        LOG.info("configuration: {}", config.describe());
         for (Path dir : List.of(config.keysDir(), config.tasksDir(), config.replaysDir())) {
             createPrivate(dir);
         }
         Spool spool = new Spool(config.tasksDir());
         Authenticator auth;
-        CoreClient core = null;
         if (config.standalone()) {
             auth = new LocalKeyAuthenticator(ensureLocalKeys());
             tasks = new TaskService(config, spool, StorageResolver.fixed(new LocalStorage(config.replaysDir())),
-                    SessionReporter.LOG_ONLY);
+                    SessionReporter.LOG_ONLY, () -> null);
         } else {
-            core = new CoreClient(config.coreHost(), config.ignoreVerifyCerts());
-            try {
-                new Registration(core, config.name(), config.bootstrapToken(), config.keysDir(), 10, Duration.ofSeconds(5)).ensure();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while registering with core", e);
-            }
+            CoreClient core = new CoreClient(config.coreHost(), config.ignoreVerifyCerts());
+            link = new CoreLink(new Registration(core, config.name(), config.bootstrapToken(), config.keysDir()),
+                    config.coreHost(), REGISTRATION_FIRST_PAUSE, REGISTRATION_MAX_PAUSE, key -> startHeartbeat(core));
             auth = new CoreProfileAuthenticator(core.http(), config.coreHost());
             SecretBox secrets = SecretBox.of(config.secretKey(), config.keysDir());
             tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL),
-                    new CoreReporter(core));
+                    new CoreReporter(core), link::notReady);
         }
         tasks.start();
-        if (core != null) {
-            heartbeat = new Heartbeat(core, tasks::busy, config.dataDir(), Duration.ofSeconds(30), Duration.ofSeconds(10)).start();
-        }
-        api = new ApiServer(tasks, auth).start(config.bindHost(), config.port());
+        api = new ApiServer(tasks, auth, this::health).start(config.bindHost(), config.port());
         LOG.info("listening on {}:{}", config.bindHost(), api.port());
+        if (link != null) {
+            link.start();
+        }
         return this;
+    }
+
+    private synchronized void startHeartbeat(CoreClient core) {
+        if (!closed) {
+            heartbeat = new Heartbeat(core, tasks::busy, config.dataDir(), Duration.ofSeconds(30), Duration.ofSeconds(10))
+                    .reportingTo(link::heartbeat).start();
+        }
+    }
+
+    /** What health reports: the component's state for an operator or an orchestrator. */
+    private Health health() {
+        long free;
+        try {
+            free = Files.getFileStore(config.tasksDir()).getUsableSpace();
+        } catch (IOException e) {
+            free = -1;
+        }
+        return new Health(Version.current(), config.standalone() ? "standalone" : link.state().json(),
+                link == null ? null : link.problem(), tasks.queued(), tasks.converting(), free,
+                (System.currentTimeMillis() - startedAt) / 1000);
+    }
+
+    /**
+     * Waits until core has accepted the worker (stand-alone: at once); false if it has not within
+     * {@code timeout}.
+     */
+    public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (link != null && !link.registered()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     public int port() {
@@ -134,8 +179,15 @@ public final class Service implements AutoCloseable {
         return file;
     }
 
+    /** Stops taking requests first, then the pool; unfinished tasks resume at the next start. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        if (link != null) {
+            link.close();
+        }
         if (heartbeat != null) {
             heartbeat.close();
         }

@@ -100,7 +100,13 @@ public final class TestRecordings {
                 "BIND_HOST", "127.0.0.1", "VIDEO_WORKER_COUNT", "1", "VIDEO_WORKER_SPOOL_RESERVE_MB", "0",
                 "VIDEO_WORKER_RETRY_BASE_SECONDS", "1"));
         env.putAll(settings);
-        return new io.videoworker.worker.Service(io.videoworker.worker.config.WorkerConfig.load(null, env).withPort(0)).start();
+        io.videoworker.worker.Service s =
+                new io.videoworker.worker.Service(io.videoworker.worker.config.WorkerConfig.load(null, env).withPort(0)).start();
+        if (!s.awaitRegistered(java.time.Duration.ofSeconds(30))) { // core mode: tests start once core has accepted the worker
+            s.close();
+            throw new IllegalStateException("the worker did not register with core within 30 s");
+        }
+        return s;
     }
 
     /** Lower-case hex SHA-256, as Lion sends in files[].checksum. */

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -67,13 +68,14 @@ public final class ApiServer implements AutoCloseable {
 
     private final TaskService tasks;
     private final Authenticator auth;
-    private final long startedAt = System.currentTimeMillis();
+    private final Supplier<Health> health;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private Javalin app;
 
-    public ApiServer(TaskService tasks, Authenticator auth) {
+    public ApiServer(TaskService tasks, Authenticator auth, Supplier<Health> health) {
         this.tasks = tasks;
         this.auth = auth;
+        this.health = health;
     }
 
     public ApiServer start(String host, int port) {
@@ -137,10 +139,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void health(Context ctx) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("timestamp", Instant.now().getEpochSecond());
-        o.put("uptime", (System.currentTimeMillis() - startedAt) / 60_000);
-        ctx.status(200).json(o);
+        ctx.status(200).json(health.get().json(JSON.createObjectNode()));
     }
 
     private void authenticate(Context ctx) {

@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The service's configuration: environment, then {@code config.txt} (KEY=VALUE lines, # comments),
- * then defaults; an empty value counts as unset. Invalid values stop start-up with one line that
- * names the key and what is expected.
+ * The service's configuration: environment, then {@code config.txt} (read as Docker Compose reads
+ * an env_file: {@link EnvFile}), then defaults; an empty value counts as unset. Invalid values stop
+ * start-up with one line that names the key and what is expected. The keys: {@link Setting}.
  */
 public record WorkerConfig(
         String name,
@@ -24,6 +24,7 @@ public record WorkerConfig(
         String bindHost,
         int port,
         String logLevel,
+        String logFormat, // text | json
         int workerCount,
         String secretKey, // null: generated per node
         int cleanPeriodDays,
@@ -34,10 +35,7 @@ public record WorkerConfig(
         Duration publishRetryPeriod,
         Duration retryBaseDelay) {
 
-    public static final List<String> KEYS = List.of("NAME", "CORE_HOST", "BOOTSTRAP_TOKEN", "BIND_HOST", "HTTPD_PORT",
-            "LOG_LEVEL", "VIDEO_WORKER_COUNT", "VIDEO_WORKER_SECRET_KEY", "VIDEO_WORKER_CLEAN_PERIOD",
-            "IGNORE_VERIFY_CERTS", "DATA_DIR", "VIDEO_WORKER_TASK_EXPIRY_MINUTES", "VIDEO_WORKER_SPOOL_RESERVE_MB",
-            "VIDEO_WORKER_PUBLISH_RETRY_HOURS", "VIDEO_WORKER_RETRY_BASE_SECONDS");
+    public static final List<String> KEYS = java.util.Arrays.stream(Setting.values()).map(Enum::name).toList();
 
     public boolean standalone() {
         return coreHost == null;
@@ -65,19 +63,7 @@ public record WorkerConfig(
         Map<String, String> values = new HashMap<>();
         if (configFile != null && Files.isRegularFile(configFile)) {
             try {
-                int lineNo = 0;
-                for (String line : Files.readAllLines(configFile, StandardCharsets.UTF_8)) {
-                    lineNo++;
-                    String l = line.strip();
-                    if (l.isEmpty() || l.startsWith("#")) {
-                        continue;
-                    }
-                    int eq = l.indexOf('=');
-                    if (eq <= 0) {
-                        throw new ConfigException(configFile + " line " + lineNo + ": expected KEY=VALUE, got '" + l + "'");
-                    }
-                    values.put(l.substring(0, eq).strip(), unquote(l.substring(eq + 1).strip()));
-                }
+                values.putAll(EnvFile.parse(configFile.toString(), Files.readString(configFile, StandardCharsets.UTF_8), env::get));
             } catch (IOException e) {
                 throw new ConfigException(configFile + ": cannot read: " + e.getMessage());
             }
@@ -92,13 +78,6 @@ public record WorkerConfig(
         return from(values);
     }
 
-    private static String unquote(String v) {
-        if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
-            return v.substring(1, v.length() - 1);
-        }
-        return v;
-    }
-
     static WorkerConfig from(Map<String, String> v) throws ConfigException {
         String coreHost = v.get("CORE_HOST");
         if (coreHost != null) {
@@ -111,6 +90,10 @@ public record WorkerConfig(
         if (!List.of("DEBUG", "INFO", "WARN", "WARNING", "ERROR").contains(level)) {
             throw new ConfigException("LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, not '" + v.get("LOG_LEVEL") + "'");
         }
+        String format = v.getOrDefault("LOG_FORMAT", "text").strip().toLowerCase(Locale.ROOT);
+        if (!List.of("text", "json").contains(format)) {
+            throw new ConfigException("LOG_FORMAT must be text or json, not '" + v.get("LOG_FORMAT") + "'");
+        }
         String secret = v.get("VIDEO_WORKER_SECRET_KEY");
         if (secret != null && secret.length() != 32) {
             throw new ConfigException("VIDEO_WORKER_SECRET_KEY must be exactly 32 characters, got " + secret.length());
@@ -122,6 +105,7 @@ public record WorkerConfig(
                 v.getOrDefault("BIND_HOST", "0.0.0.0"),
                 integer(v, "HTTPD_PORT", 9000, 1, 65535),
                 level.equals("WARNING") ? "WARN" : level,
+                format,
                 integer(v, "VIDEO_WORKER_COUNT", 0, 0, 256),
                 secret,
                 integer(v, "VIDEO_WORKER_CLEAN_PERIOD", 7, 0, 36500),
@@ -184,7 +168,7 @@ public record WorkerConfig(
 
     /** The same configuration listening on another port (tests use 0: any free port). */
     public WorkerConfig withPort(int newPort) {
-        return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, workerCount, secretKey,
+        return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, logFormat, workerCount, secretKey,
                 cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay);
     }
 

@@ -103,11 +103,11 @@ public final class CoreClient {
         return key;
     }
 
-    /** A request to {@code pathAndQuery}, signed with our key. */
-    public HttpRequest.Builder signed(String method, String pathAndQuery) {
+    /** A request to {@code pathAndQuery}, signed with our key; refused before the worker is registered. */
+    public HttpRequest.Builder signed(String method, String pathAndQuery) throws CoreException {
         AccessKey k = key;
         if (k == null) {
-            throw new IllegalStateException("no access key yet");
+            throw new CoreException(0, "not registered with core yet");
         }
         String date = HttpSignature.now();
         return HttpRequest.newBuilder(URI.create(base + pathAndQuery))

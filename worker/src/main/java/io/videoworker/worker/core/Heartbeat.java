@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ public final class Heartbeat implements AutoCloseable {
     private final Duration interval;
     private final Duration reconnect;
     private volatile boolean running = true;
+    private volatile BiConsumer<Boolean, String> reach = (reached, why) -> { };
     private Thread thread;
 
     public Heartbeat(CoreClient core, IntSupplier online, Path dataDir, Duration interval, Duration reconnect) {
@@ -37,6 +39,12 @@ public final class Heartbeat implements AutoCloseable {
         this.dataDir = dataDir;
         this.interval = interval;
         this.reconnect = reconnect;
+    }
+
+    /** Tells {@code listener} after every connect or failure whether core was reached (and why not). */
+    public Heartbeat reportingTo(BiConsumer<Boolean, String> listener) {
+        this.reach = listener;
+        return this;
     }
 
     public Heartbeat start() {
@@ -53,6 +61,7 @@ public final class Heartbeat implements AutoCloseable {
             try {
                 ws = connect();
                 failures = 0;
+                reach.accept(true, null);
                 LOG.info("heartbeat connected to core");
                 while (running && !ws.isOutputClosed() && !ws.isInputClosed()) {
                     ws.sendText(CoreClient.JSON.writeValueAsString(frame()), true).get(30, TimeUnit.SECONDS);
@@ -62,10 +71,9 @@ public final class Heartbeat implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 failures++;
-                LOG.warn("heartbeat socket failed ({} in a row): {}", failures, e.getMessage() == null ? e.toString() : e.getMessage());
-                if (failures >= 3) {
-                    postStatus();
-                }
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                LOG.warn("heartbeat socket failed ({} in a row): {}", failures, why);
+                reach.accept(failures >= 3 && postStatus(), "heartbeat: " + why);
             } finally {
                 if (ws != null) {
                     ws.abort();
@@ -104,12 +112,15 @@ public final class Heartbeat implements AutoCloseable {
                 }).get(15, TimeUnit.SECONDS);
     }
 
-    private void postStatus() {
+    /** Whether core took the status by HTTP. */
+    private boolean postStatus() {
         try {
             core.json("POST", "/api/v1/terminal/terminals/status/", frame().path("payload"));
             LOG.info("heartbeat sent by HTTP while the socket is down");
+            return true;
         } catch (CoreException e) {
             LOG.warn("heartbeat by HTTP failed too: {}", e.getMessage());
+            return false;
         }
     }
 

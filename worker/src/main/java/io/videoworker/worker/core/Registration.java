@@ -28,49 +28,41 @@ public final class Registration {
     private final String name;
     private final String bootstrapToken;
     private final Path keyFile;
-    private final int tries;
-    private final Duration pause;
 
-    public Registration(CoreClient core, String name, String bootstrapToken, Path keysDir, int tries, Duration pause) {
+    public Registration(CoreClient core, String name, String bootstrapToken, Path keysDir) {
         this.core = core;
         this.name = name;
         this.bootstrapToken = bootstrapToken;
         this.keyFile = keysDir.resolve(".access_key");
-        this.tries = tries;
-        this.pause = pause;
     }
 
-    /** A working key, registering if needed; gives up after the configured tries with a clear error. */
-    public AccessKey ensure() throws CoreException, InterruptedException {
+    /**
+     * One try at a working key: the stored one if core still accepts it, else a new registration
+     * with the bootstrap token. {@link CoreLink} repeats it until it succeeds.
+     */
+    public AccessKey attempt() throws CoreException {
         AccessKey key = load();
-        CoreException last = null;
-        for (int attempt = 1; attempt <= tries; attempt++) {
+        if (key != null) {
             try {
-                if (key == null) {
-                    key = register();
-                }
-                core.useKey(key);
-                JsonNode me = core.json("GET", "/api/v1/users/profile/", null);
-                if (me.path("id").asText("").isEmpty()) {
-                    throw new CoreException(200, "core's profile answer has no user id");
-                }
-                LOG.info("access key {} accepted by core as {}", key.id(), me.path("name").asText(me.path("id").asText()));
-                return key;
+                return validate(key);
             } catch (CoreException e) {
-                last = e;
-                if (e.status() == 401 && key != null) {
-                    LOG.warn("core does not accept access key {} (401); registering again", key.id());
-                    key = null;
-                    continue;
+                if (e.status() != 401) {
+                    throw e;
                 }
-                LOG.warn("core not ready (attempt {}/{}): {}", attempt, tries, e.getMessage());
-                if (attempt < tries) {
-                    Thread.sleep(pause.toMillis());
-                }
+                LOG.warn("core does not accept access key {} (401); registering again", key.id());
             }
         }
-        throw new CoreException(last == null ? 0 : last.status(),
-                "cannot register with core at " + core.base() + " after " + tries + " tries: " + (last == null ? "" : last.getMessage()));
+        return validate(register());
+    }
+
+    private AccessKey validate(AccessKey key) throws CoreException {
+        core.useKey(key);
+        JsonNode me = core.json("GET", "/api/v1/users/profile/", null);
+        if (me.path("id").asText("").isEmpty()) {
+            throw new CoreException(200, "core's profile answer has no user id");
+        }
+        LOG.info("access key {} accepted by core as {}", key.id(), me.path("name").asText(me.path("id").asText()));
+        return key;
     }
 
     private AccessKey load() {
@@ -86,7 +78,7 @@ public final class Registration {
 
     private AccessKey register() throws CoreException {
         if (bootstrapToken == null) {
-            throw new CoreException(0, "no access key in " + keyFile + " and no BOOTSTRAP_TOKEN to register with");
+            throw new CoreException(0, "no access key in " + keyFile + " and no BOOTSTRAP_TOKEN to register with: set BOOTSTRAP_TOKEN");
         }
         String body = CoreClient.JSON.createObjectNode().put("name", name).put("comment", "video_worker")
                 .put("type", "video_worker").toString();
@@ -96,7 +88,15 @@ public final class Registration {
                 .header("Content-Type", "application/json")
                 .header("X-JMS-ORG", "ROOT")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        JsonNode reply = core.send(req, "registration as " + name);
+        JsonNode reply;
+        try {
+            reply = core.send(req, "registration as " + name);
+        } catch (CoreException e) {
+            throw e.status() == 401 || e.status() == 403
+                    ? new CoreException(e.status(), "core refused the bootstrap token (" + e.status()
+                            + "): check BOOTSTRAP_TOKEN, or core's registration is closed")
+                    : e;
+        }
         JsonNode ak = reply.path("service_account").path("access_key");
         if (ak.path("id").asText("").isEmpty() || ak.path("secret").asText("").isEmpty()) {
             throw new CoreException(0, "registration answer has no service_account.access_key");

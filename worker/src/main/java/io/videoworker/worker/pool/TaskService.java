@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,7 @@ public final class TaskService implements AutoCloseable {
     private final Spool spool;
     private final StorageResolver storages;
     private final SessionReporter reporter;
+    private final Supplier<String> coreNotReady;
     private final Publisher publisher;
     private final PartWriter writer;
     private final DiskSpace disk;
@@ -67,11 +69,17 @@ public final class TaskService implements AutoCloseable {
     private ExecutorService workers;
     private ScheduledExecutorService housekeeping;
 
-    public TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter) {
+    /**
+     * @param coreNotReady why core cannot take part yet (the worker is not registered), or null:
+     *                     new recordings are refused and publishing waits until it is null
+     */
+    public TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
+            Supplier<String> coreNotReady) {
         this.config = config;
         this.spool = spool;
         this.storages = storages;
         this.reporter = reporter;
+        this.coreNotReady = coreNotReady;
         this.publisher = new Publisher(spool);
         this.writer = new PartWriter(config.spoolReserveBytes());
         this.disk = new DiskSpace(config.tasksDir(), config.spoolReserveBytes());
@@ -97,7 +105,7 @@ public final class TaskService implements AutoCloseable {
             tasks.put(t.id, t);
             switch (t.state) {
                 case QUEUED, CONVERTING, PUBLISHING -> {
-                    spool.log(t.id).info("resuming at stage " + t.state.json() + " after a restart");
+                    spool.log(t).info("resuming at stage " + t.state.json() + " after a restart");
                     resumeQueue.add(t);
                 }
                 default -> { }
@@ -128,6 +136,16 @@ public final class TaskService implements AutoCloseable {
 
     public Task get(String id) {
         return id == null ? null : tasks.get(id);
+    }
+
+    /** Tasks waiting for a conversion slot. */
+    public int queued() {
+        return (int) tasks.values().stream().filter(t -> t.state == TaskState.QUEUED).count();
+    }
+
+    /** Tasks being converted now. */
+    public int converting() {
+        return (int) tasks.values().stream().filter(t -> t.state == TaskState.CONVERTING).count();
     }
 
     /** Tasks queued or converting (what the heartbeat reports as online sessions). */
@@ -192,7 +210,7 @@ public final class TaskService implements AutoCloseable {
         }
         t.sessionDate = day(meta, meta.has("date_start") ? "date_start" : "data_start");
         createInSpool(t);
-        TaskLog log = spool.log(t.id);
+        TaskLog log = spool.log(t);
         log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + Untrusted.quote(String.valueOf(t.config))
                 + (t.bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
         supersedeOlder(t);
@@ -221,7 +239,7 @@ public final class TaskService implements AutoCloseable {
             // Lion sends the base name; a path here is hostile or broken, never a harmless mismatch
             return new UploadResult(false, "part " + index + ": file name " + Untrusted.quote(filename) + " is not a plain file name");
         }
-        TaskLog log = spool.log(t.id);
+        TaskLog log = spool.log(t);
         if (index < 0 || index >= t.files.size()) {
             return new UploadResult(false, "part index " + index + " is out of range: the task has " + t.files.size() + " part(s)");
         }
@@ -307,7 +325,7 @@ public final class TaskService implements AutoCloseable {
         f.name = sid + ".replay.gz";
         t.files.add(f);
         createInSpool(t);
-        TaskLog log = spool.log(t.id);
+        TaskLog log = spool.log(t);
         log.info("created for session " + sid + " (single recording from " + Untrusted.quote(t.componentType) + ")");
         try {
             PartWriter.Received r = writer.write(file, spool.inFile(t.id, f.name), length, null);
@@ -336,8 +354,15 @@ public final class TaskService implements AutoCloseable {
         return t;
     }
 
-    /** The task's folder and first task.json; refused while the disk keeps less than the reserve. */
+    /**
+     * The task's folder and first task.json; refused while core cannot take part (the sender then
+     * keeps and uploads its own recording) or the disk keeps less than the reserve.
+     */
     private void createInSpool(Task t) throws TaskException, IOException {
+        String waiting = coreNotReady.get();
+        if (waiting != null) {
+            throw new TaskException(503, waiting);
+        }
         String shortage = disk.shortage(0);
         if (shortage != null) {
             throw new TaskException(507, shortage);
@@ -379,14 +404,14 @@ public final class TaskService implements AutoCloseable {
                 LOG.warn("task {}: spool error, will try again: {}", t.id, e.toString());
                 retryAfterSpoolError(t, e);
             } catch (Exception e) {
-                spool.log(t.id).error("internal error: " + e);
+                spool.log(t).error("internal error: " + e);
                 LOG.error("task {} failed internally", t.id, e);
             }
         }
     }
 
     private void process(Task t) throws IOException, InterruptedException {
-        TaskLog log = spool.log(t.id);
+        TaskLog log = spool.log(t);
         if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING) {
             convert(t, log);
         }
@@ -489,7 +514,7 @@ public final class TaskService implements AutoCloseable {
 
     /** After an I/O failure of the spool itself: convert or publish again later; finished tasks stay as they are. */
     private void retryAfterSpoolError(Task t, IOException e) {
-        TaskLog log = spool.log(t.id);
+        TaskLog log = spool.log(t);
         String why = spoolTrouble(e);
         if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING) {
             pause(t, log, why);
@@ -511,6 +536,18 @@ public final class TaskService implements AutoCloseable {
      * fails with replay_upload_failed. Files stay in the spool until then.
      */
     private void publish(Task t, TaskLog log) throws IOException {
+        String waiting = coreNotReady.get();
+        if (waiting != null) { // not a failed attempt: nothing was tried
+            synchronized (t) {
+                if (!waiting.equals(t.lastPublishError)) {
+                    log.warn("publishing waits: " + waiting);
+                }
+                t.lastPublishError = waiting;
+                t.nextAttemptAt = System.currentTimeMillis() + config.retryBaseDelay().toMillis();
+            }
+            schedule(t);
+            return;
+        }
         boolean original = "replay_convert_failed".equals(t.errorReason);
         try {
             if (!t.uploadDone) {
@@ -628,7 +665,7 @@ public final class TaskService implements AutoCloseable {
         t.error = why;
         t.finishedAt = System.currentTimeMillis();
         spool.save(t);
-        spool.log(t.id).warn("expired: " + why + "; its files are deleted and nothing is published");
+        spool.log(t).warn("expired: " + why + "; its files are deleted and nothing is published");
         Spool.deleteTree(spool.in(t.id));
         Spool.deleteTree(spool.out(t.id));
     }

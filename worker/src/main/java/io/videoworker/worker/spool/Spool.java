@@ -103,8 +103,8 @@ public final class Spool {
         }
     }
 
-    public TaskLog log(String id) {
-        return new TaskLog(dir(id).resolve("task.log"));
+    public TaskLog log(Task task) {
+        return new TaskLog(dir(task.id).resolve("task.log"), task.id, task.sessionId);
     }
 
     /** Creates the task's folders and its first task.json, durably; on failure nothing is left. */

@@ -8,14 +8,23 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
-/** Everything one task did, one timestamped line per event, in {@code tasks/<id>/task.log}. */
+/**
+ * Everything one task did, one timestamped line per event, in {@code tasks/<id>/task.log}; each
+ * line also goes to the service log with the task and session ids (MDC keys {@code task} and
+ * {@code session}), so an operator can find a session's lines in either.
+ */
 public final class TaskLog {
     private static final Logger LOG = LoggerFactory.getLogger(TaskLog.class);
     private final Path file;
+    private final String task;
+    private final String session;
 
-    TaskLog(Path file) {
+    TaskLog(Path file, String task, String session) {
         this.file = file;
+        this.task = task;
+        this.session = session;
     }
 
     public void info(String message) {
@@ -31,17 +40,18 @@ public final class TaskLog {
     }
 
     private void write(String level, String message) {
-        String task = file.getParent().getFileName().toString();
-        switch (level) {
-            case "ERROR" -> LOG.error("task {}: {}", task, message);
-            case "WARN" -> LOG.warn("task {}: {}", task, message);
-            default -> LOG.info("task {}: {}", task, message);
-        }
-        try {
-            Files.writeString(file, Instant.now() + " " + level + " " + message + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            LOG.warn("task {}: cannot write task.log: {}", task, e.getMessage());
+        try (MDC.MDCCloseable t = MDC.putCloseable("task", task); MDC.MDCCloseable s = MDC.putCloseable("session", session)) {
+            switch (level) {
+                case "ERROR" -> LOG.error(message);
+                case "WARN" -> LOG.warn(message);
+                default -> LOG.info(message);
+            }
+            try {
+                Files.writeString(file, Instant.now() + " " + level + " " + message + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                LOG.warn("cannot write task.log: {}", e.getMessage());
+            }
         }
     }
 }

@@ -135,9 +135,8 @@ class SecretsStayOutOfLogsTest {
         root.addAppender(logs);
         try (SimulatedCore core = new SimulatedCore()) {
             String wrong = "wrong-bootstrap-" + UUID.randomUUID();
-            Registration r = new Registration(new CoreClient(core.url(), false), "[Video]-x", wrong, dir.resolve("keys"), 1,
-                    Duration.ofMillis(10));
-            assertThatThrownBy(r::ensure).isInstanceOf(CoreException.class).hasMessageContaining("401")
+            Registration r = new Registration(new CoreClient(core.url(), false), "[Video]-x", wrong, dir.resolve("keys"));
+            assertThatThrownBy(r::attempt).isInstanceOf(CoreException.class).hasMessageContaining("401")
                     .hasMessageNotContaining(wrong);
             assertThat(logs.list).as("the failure was logged").isNotEmpty();
             for (ILoggingEvent e : logs.list) {

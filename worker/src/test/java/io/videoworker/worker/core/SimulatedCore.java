@@ -32,7 +32,9 @@ final class SimulatedCore implements AutoCloseable {
     record Replay(String sid, String name, String version, byte[] bytes) {
     }
 
-    final String bootstrapToken = "bootstrap-" + UUID.randomUUID();
+    final String bootstrapToken;
+    /** Answer registrations 401 whatever the token (core's registration closed, say). */
+    volatile boolean refuseRegistrations;
     /** Access keys core knows: workers' (registered) and callers' (Lion's). */
     final Map<String, String> keys = new ConcurrentHashMap<>();
     final Set<String> serviceAccounts = ConcurrentHashMap.newKeySet();
@@ -56,6 +58,12 @@ final class SimulatedCore implements AutoCloseable {
     }
 
     SimulatedCore() {
+        this(0, "bootstrap-" + UUID.randomUUID());
+    }
+
+    /** A core on {@code port} (0: any free one), e.g. one that starts late where the worker expects it. */
+    SimulatedCore(int port, String bootstrapToken) {
+        this.bootstrapToken = bootstrapToken;
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = 100L << 20;
@@ -117,7 +125,7 @@ final class SimulatedCore implements AutoCloseable {
                 calls.add(new Call(ctx.method().name(), ctx.path(), ct.startsWith("multipart") ? "(multipart)" : ctx.body()));
             }
         });
-        app.start("127.0.0.1", 0);
+        app.start("127.0.0.1", port);
     }
 
     String url() {
@@ -136,7 +144,7 @@ final class SimulatedCore implements AutoCloseable {
     private void register(Context ctx) throws Exception {
         String auth = ctx.header("Authorization");
         String token = auth == null ? "" : auth.substring(auth.lastIndexOf(' ') + 1);
-        if (auth == null || !auth.startsWith("BootstrapToken ")
+        if (refuseRegistrations || auth == null || !auth.startsWith("BootstrapToken ")
                 || !MessageDigest.isEqual(token.getBytes(), bootstrapToken.getBytes())) {
             ctx.status(401).json(JSON.createObjectNode().put("detail", "invalid bootstrap token"));
             return;

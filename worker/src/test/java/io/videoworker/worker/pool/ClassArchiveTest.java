@@ -40,7 +40,10 @@ class ClassArchiveTest {
         Path cache = tmp.resolve("cache");
         Path stale = Files.write(Files.createDirectories(cache).resolve("classes-0123456789abcdef.jsa"), new byte[] {1});
         ConversionProcess process = new ConversionProcess("128m", jars, cache);
-        TaskLog log = new Spool(tmp.resolve("tasks")).log(UUID.randomUUID().toString());
+        io.videoworker.worker.spool.Task task = new io.videoworker.worker.spool.Task();
+        task.id = UUID.randomUUID().toString();
+        task.sessionId = UUID.randomUUID().toString();
+        TaskLog log = new Spool(tmp.resolve("tasks")).log(task);
 
         assertThat(convert(process, log, "first.mp4").ok()).isTrue();
         List<Path> files = list(cache);

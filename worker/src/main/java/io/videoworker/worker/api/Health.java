@@ -1,0 +1,32 @@
+package io.videoworker.worker.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What {@code GET /video-worker/health/} says. It answers 200 whenever the process serves HTTP,
+ * registered with core or not: core often starts after its components, and a worker marked
+ * unhealthy while it waits would only be restarted for nothing (its spool is safe either way).
+ * The state is in the body for an operator (docs/deployment.md).
+ *
+ * @param core  standalone, registering, unreachable, refused or ok
+ * @param coreProblem why core is not ok, or null
+ */
+public record Health(String version, String core, String coreProblem, int queued, int converting, long spoolFreeBytes,
+        long uptimeSeconds) {
+
+    ObjectNode json(ObjectNode o) {
+        o.put("status", "ok");
+        o.put("version", version);
+        o.put("timestamp", System.currentTimeMillis() / 1000);
+        o.put("uptime", uptimeSeconds / 60); // minutes, as before
+        o.put("uptime_seconds", uptimeSeconds);
+        o.put("core", core);
+        if (coreProblem != null) {
+            o.put("core_error", coreProblem);
+        }
+        o.put("queue", queued);
+        o.put("converting", converting);
+        o.put("spool_free_bytes", spoolFreeBytes);
+        return o;
+    }
+}

@@ -1,0 +1,42 @@
+package io.videoworker.worker.config;
+
+/**
+ * Every configuration key, its default as an administrator would write it and what it means: the
+ * one list behind {@code serve --help}, {@code config.txt.example} and the README's table (tests
+ * keep the last two in step).
+ */
+public enum Setting {
+    NAME("[Video]-<host>-<random>", "name the worker registers with in JumpServer"),
+    CORE_HOST("", "JumpServer core URL, e.g. http://core:8080; unset = stand-alone with local storage"),
+    BOOTSTRAP_TOKEN("", "core's BOOTSTRAP_TOKEN, to register on first start"),
+    BIND_HOST("0.0.0.0", "listen address"),
+    HTTPD_PORT("9000", "listen port"),
+    LOG_LEVEL("INFO", "DEBUG, INFO, WARN or ERROR"),
+    LOG_FORMAT("text", "text (dated lines) or json (one JSON object a line, for log shippers)"),
+    VIDEO_WORKER_COUNT("0", "conversions at once; 0 = CPU cores + 1"),
+    VIDEO_WORKER_SECRET_KEY("", "32 characters, the same on every worker; seals storage credentials in the spool"),
+    VIDEO_WORKER_CLEAN_PERIOD("7", "days to keep finished task folders; 0 = keep"),
+    IGNORE_VERIFY_CERTS("false", "skip TLS certificate checks toward core"),
+    DATA_DIR("./data (the image: /opt/video/data)", "keys, task spool, local replays, class archive"),
+    VIDEO_WORKER_TASK_EXPIRY_MINUTES("60", "a task that receives no part for this long is dropped"),
+    VIDEO_WORKER_SPOOL_RESERVE_MB("512", "free disk kept: new tasks and uploads are refused, conversions wait"),
+    VIDEO_WORKER_PUBLISH_RETRY_HOURS("24", "how long a failing publish is retried before the task fails"),
+    VIDEO_WORKER_RETRY_BASE_SECONDS("10", "first pause of the publish and disk-wait backoffs");
+
+    private final String defaultText;
+    private final String meaning;
+
+    Setting(String defaultText, String meaning) {
+        this.defaultText = defaultText;
+        this.meaning = meaning;
+    }
+
+    /** The default as documented ("" when unset by default). */
+    public String defaultText() {
+        return defaultText;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}
