@@ -36,9 +36,6 @@ import org.slf4j.LoggerFactory;
 /** The running worker: spool, task pool and HTTP API, wired from a {@link WorkerConfig}. */
 public final class Service implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Service.class);
-    /** First pause after a failed registration; it doubles up to the cap (issue: core starts late). */
-    static final Duration REGISTRATION_FIRST_PAUSE = Duration.ofSeconds(1);
-    static final Duration REGISTRATION_MAX_PAUSE = Duration.ofMinutes(1);
 
     private final WorkerConfig config;
     private final long startedAt = System.currentTimeMillis();
@@ -47,9 +44,19 @@ public final class Service implements AutoCloseable {
     private CoreLink link;
     private volatile Heartbeat heartbeat;
     private volatile boolean closed;
+    /** First pause after a failed registration; it doubles up to the cap. */
+    private Duration registrationFirstPause = Duration.ofSeconds(1);
+    private Duration registrationMaxPause = Duration.ofMinutes(1);
 
     public Service(WorkerConfig config) {
         this.config = config;
+    }
+
+    /** Other registration pauses than 1 s doubling to 1 min (tests: hours of retrying in seconds). */
+    public Service registrationBackoff(Duration first, Duration max) {
+        this.registrationFirstPause = first;
+        this.registrationMaxPause = max;
+        return this;
     }
 
     /**
@@ -73,7 +80,7 @@ public final class Service implements AutoCloseable {
         } else {
             CoreClient core = new CoreClient(config.coreHost(), config.ignoreVerifyCerts());
             link = new CoreLink(new Registration(core, config.name(), config.bootstrapToken(), config.keysDir()),
-                    config.coreHost(), REGISTRATION_FIRST_PAUSE, REGISTRATION_MAX_PAUSE, key -> startHeartbeat(core));
+                    config.coreHost(), registrationFirstPause, registrationMaxPause, key -> startHeartbeat(core));
             auth = new CoreProfileAuthenticator(core.http(), config.coreHost());
             SecretBox secrets = SecretBox.of(config.secretKey(), config.keysDir());
             tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL),

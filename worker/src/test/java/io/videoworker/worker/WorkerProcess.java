@@ -112,6 +112,11 @@ public final class WorkerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The exit code of a process that has ended. */
+    public int exitCode() {
+        return process.exitValue();
+    }
+
     /** Processes the worker started (its conversion JVMs), still alive. */
     public List<ProcessHandle> children() {
         return process.toHandle().descendants().filter(ProcessHandle::isAlive).toList();

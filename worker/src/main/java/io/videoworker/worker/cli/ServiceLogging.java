@@ -31,6 +31,7 @@ final class ServiceLogging {
             LogstashEncoder json = new LogstashEncoder();
             json.setIncludeMdcKeyNames(List.of("task", "session"));
             json.setIncludeContext(false);
+            json.setTimestampPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
             encoder = json;
         } else {
             PatternLayoutEncoder text = new PatternLayoutEncoder();

@@ -95,18 +95,20 @@ public final class CoreLink implements AutoCloseable {
 
     Failure explain(CoreException e) {
         Throwable cause = e.getCause();
-        while (cause != null && !(cause instanceof SSLException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof SSLException) {
-            return new Failure(State.UNREACHABLE, "TLS failure talking to core at " + coreHost + ": " + cause.getMessage()
-                    + " (IGNORE_VERIFY_CERTS=true accepts a self-signed certificate)");
+        for (Throwable c = cause; c != null; c = c.getCause()) { // the first cause an operator can act on
+            if (c instanceof SSLException) {
+                return new Failure(State.UNREACHABLE, "TLS failure talking to core at " + coreHost + ": " + c.getMessage()
+                        + " (IGNORE_VERIFY_CERTS=true accepts a self-signed certificate)");
+            }
+            String what = c instanceof UnknownHostException ? "unknown host " + c.getMessage()
+                    : c instanceof HttpTimeoutException ? "timed out"
+                    : c instanceof ConnectException ? "connection refused" : null;
+            if (what != null) {
+                return new Failure(State.UNREACHABLE, "core at " + coreHost + " unreachable (" + what + ")");
+            }
         }
         if (e.status() == 0 && cause != null) {
-            String what = cause instanceof UnknownHostException ? "unknown host " + cause.getMessage()
-                    : cause instanceof HttpTimeoutException ? "timed out"
-                    : cause instanceof ConnectException ? "connection refused" : cause.toString();
-            return new Failure(State.UNREACHABLE, "core at " + coreHost + " unreachable (" + what + ")");
+            return new Failure(State.UNREACHABLE, "core at " + coreHost + " unreachable (" + cause + ")");
         }
         if (e.status() >= 500) { // a proxy in front of a core that is down, or core starting
             return new Failure(State.UNREACHABLE, e.getMessage());

@@ -79,6 +79,13 @@ class HeartbeatAndTlsTest {
             verified.useKey(new AccessKey("k", "s"));
             assertThatThrownBy(() -> verified.json("GET", "/api/v1/users/profile/", null))
                     .isInstanceOf(CoreException.class).hasMessageContaining("unreachable");
+            // registration explains it in one line an operator can act on
+            CoreException refused = org.assertj.core.api.Assertions.catchThrowableOfType(CoreException.class,
+                    () -> verified.json("GET", "/api/v1/users/profile/", null));
+            CoreLink.Failure f = new CoreLink(null, url, Duration.ofSeconds(1), Duration.ofSeconds(1), k -> { }).explain(refused);
+            assertThat(f.state()).isEqualTo(CoreLink.State.UNREACHABLE);
+            assertThat(f.why()).startsWith("TLS failure talking to core at " + url + ": ")
+                    .endsWith("(IGNORE_VERIFY_CERTS=true accepts a self-signed certificate)");
             CoreClient trusting = new CoreClient(url, true);
             trusting.useKey(new AccessKey("k", "s"));
             assertThat(trusting.json("GET", "/api/v1/users/profile/", null).path("id").asText()).isEqualTo("me");
