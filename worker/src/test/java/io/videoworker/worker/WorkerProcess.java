@@ -48,7 +48,7 @@ public final class WorkerProcess implements AutoCloseable {
         Files.writeString(data.resolve("keys/access_keys"), KEY_ID + ":" + SECRET + "\n");
     }
 
-    /** Starts the service and waits until its health endpoint answers. */
+    /** Starts the service and waits until its health endpoint answers and, with a core, it is registered. */
     public WorkerProcess start() throws Exception {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("worker already running");
@@ -73,7 +73,7 @@ public final class WorkerProcess implements AutoCloseable {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/video-worker/health/"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
+                if (r.statusCode() == 200 && (r.body().contains("\"core\":\"ok\"") || r.body().contains("\"core\":\"standalone\""))) {
                     return this;
                 }
             } catch (IOException e) {

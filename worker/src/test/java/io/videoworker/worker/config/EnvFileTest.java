@@ -121,6 +121,15 @@ class EnvFileTest {
         assertThat(c.ignoreVerifyCerts()).isTrue();
     }
 
+    /** The README's configuration table names every key. */
+    @Test
+    void theReadmeDocumentsEveryKey() throws Exception {
+        String readme = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("README.md"));
+        for (Setting s : Setting.values()) {
+            assertThat(readme).as("README's table has " + s).contains("| `" + s.name() + "`");
+        }
+    }
+
     /** config.txt.example, as shipped, is valid and gives the documented defaults. */
     @Test
     void theShippedExampleListsEveryKeyWithItsDefault() throws Exception {
