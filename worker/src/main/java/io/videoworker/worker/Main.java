@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code video-worker}: the converter and (next) the JumpServer service. */
 @Command(name = "video-worker", mixinStandardHelpOptions = true, version = "video-worker 0.1.0",
         description = "Turns Apache Guacamole session recordings into H.264 MP4.",
-        subcommands = {ConvertCommand.class, io.videoworker.worker.cli.ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ConvertCommand.class, io.videoworker.worker.cli.ServeCommand.class, io.videoworker.worker.cli.TasksCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));
