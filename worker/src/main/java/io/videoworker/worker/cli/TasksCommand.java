@@ -7,6 +7,7 @@ import io.videoworker.worker.spool.SpoolView;
 import io.videoworker.worker.spool.TaskState;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,7 +130,13 @@ public final class TasksCommand implements Callable<Integer> {
         if (spool.isEmpty()) {
             return 2;
         }
-        List<SpoolView.TaskFolder> shown = spool.get().tasks().stream()
+        List<SpoolView.TaskFolder> all;
+        try {
+            all = spool.get().tasks();
+        } catch (AccessDeniedException e) {
+            return denied(e);
+        }
+        List<SpoolView.TaskFolder> shown = all.stream()
                 .filter(t -> states.isEmpty() || states.contains(t.task().state))
                 .filter(t -> session == null || session.equals(t.task().sessionId))
                 .toList();
@@ -165,7 +172,12 @@ public final class TasksCommand implements Callable<Integer> {
         if (spool.isEmpty()) {
             return 2;
         }
-        Optional<SpoolView.Found> found = spool.get().find(key.strip());
+        Optional<SpoolView.Found> found;
+        try {
+            found = spool.get().find(key.strip());
+        } catch (AccessDeniedException e) {
+            return denied(e);
+        }
         if (found.isEmpty()) {
             return usage("no task or session " + key + " in " + spool.get().root());
         }
@@ -196,6 +208,11 @@ public final class TasksCommand implements Callable<Integer> {
                     + "or run where its config.txt is (or --config PATH)");
             return Optional.empty();
         }
+    }
+
+    /** The spool is private (0700) to the service's user: an expected condition for anyone else, not a stack trace. */
+    private int denied(AccessDeniedException e) {
+        return usage("cannot read " + e.getFile() + ": permission denied (run as the user the service runs as)");
     }
 
     private int usage(String message) {
