@@ -280,7 +280,7 @@ public final class Spool {
 
     /** Makes or replaces the link (temporary link, then rename over); false when nothing changed. */
     private boolean link(Task task, Map<String, Task> known) {
-        Path link = root.resolve(BY_SESSION).resolve(task.sessionId);
+        Path link = sessionLink(task.sessionId);
         Path target = Path.of("..", task.id);
         Path tmp = link.resolveSibling("." + task.sessionId + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
         try {
