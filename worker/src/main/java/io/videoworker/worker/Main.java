@@ -2,13 +2,14 @@ package io.videoworker.worker;
 
 import io.videoworker.worker.cli.ConvertCommand;
 import io.videoworker.worker.cli.ServeCommand;
+import io.videoworker.worker.cli.TasksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code video-worker}: the converter and (next) the JumpServer service. */
 @Command(name = "video-worker", mixinStandardHelpOptions = true, versionProvider = Main.VersionText.class,
         description = "Turns Apache Guacamole session recordings into H.264 MP4.",
-        subcommands = {ConvertCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ConvertCommand.class, ServeCommand.class, TasksCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

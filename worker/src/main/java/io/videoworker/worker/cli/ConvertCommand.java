@@ -87,10 +87,8 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         try {
             SessionInput input = SessionInput.resolve(inputs);
+            checkOutput(input);
             if (snapshot != null) {
-                if (output == null) {
-                    throw new ParameterException(spec.commandLine(), "--snapshot needs -o OUT");
-                }
                 Snapshots.write(Snapshots.take(input, snapshot, options), output);
                 return 0;
             }
@@ -121,6 +119,24 @@ public final class ConvertCommand implements Callable<Integer> {
                 return 3;
             }
             throw e;
+        }
+    }
+
+    /** Refuses an output that cannot be written before the conversion starts, not after it. */
+    private void checkOutput(SessionInput input) throws InputException {
+        if (snapshot != null) {
+            if (output == null) {
+                throw new ParameterException(spec.commandLine(), "--snapshot needs -o OUT");
+            }
+            if (java.util.Arrays.stream(snapshot).distinct().count() == 1) {
+                OutputLocation.checkFileCreatingFolders(output); // one picture: the file itself
+            } else {
+                OutputLocation.checkFolder(output);
+            }
+        } else if (perPart) {
+            OutputLocation.checkFolder(output != null ? output : Path.of("."));
+        } else {
+            OutputLocation.checkFile(output != null ? output : Path.of(input.sessionId() + ".replay.mp4"));
         }
     }
 

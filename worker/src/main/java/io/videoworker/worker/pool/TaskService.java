@@ -100,6 +100,10 @@ public final class TaskService implements AutoCloseable {
         } catch (IOException e) { // leftovers cost space, not correctness: start anyway
             LOG.warn("spool: could not remove every leftover of interrupted work: {}", e.toString());
         }
+        List<String> relinked = spool.relinkSessions(loaded); // links missing after an upgrade, or left dangling
+        if (!relinked.isEmpty()) {
+            LOG.info("spool: {} link(s) in tasks/{} made or removed", relinked.size(), Spool.BY_SESSION);
+        }
         List<Task> resumeQueue = new ArrayList<>();
         for (Task t : loaded) {
             tasks.put(t.id, t);
@@ -210,6 +214,7 @@ public final class TaskService implements AutoCloseable {
         }
         t.sessionDate = day(meta, meta.has("date_start") ? "date_start" : "data_start");
         createInSpool(t);
+        spool.linkSession(t);
         TaskLog log = spool.log(t);
         log.info("created for session " + sessionId + " with " + t.files.size() + " part(s); config " + Untrusted.quote(String.valueOf(t.config))
                 + (t.bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
@@ -351,6 +356,7 @@ public final class TaskService implements AutoCloseable {
                         + e.getMessage());
             }
         }
+        spool.linkSession(t); // only now: a task dropped above leaves no link behind
         return t;
     }
 
@@ -697,13 +703,21 @@ public final class TaskService implements AutoCloseable {
             return;
         }
         long cutoff = now - Duration.ofDays(config.cleanPeriodDays()).toMillis();
-        for (Iterator<Task> it = tasks.values().iterator(); it.hasNext(); ) {
-            Task t = it.next();
-            if (t.state.finished() && Math.max(t.finishedAt, t.updatedAt) < cutoff) {
-                spool.delete(t.id);
-                it.remove();
-                LOG.info("cleaned task {} (session {}, {}), older than {} days", t.id, t.sessionId, t.state.json(),
-                        config.cleanPeriodDays());
+        boolean cleaned = false;
+        try {
+            for (Iterator<Task> it = tasks.values().iterator(); it.hasNext(); ) {
+                Task t = it.next();
+                if (t.state.finished() && Math.max(t.finishedAt, t.updatedAt) < cutoff) {
+                    cleaned = true;
+                    spool.delete(t.id);
+                    it.remove();
+                    LOG.info("cleaned task {} (session {}, {}), older than {} days", t.id, t.sessionId, t.state.json(),
+                            config.cleanPeriodDays());
+                }
+            }
+        } finally {
+            if (cleaned) { // by-session links to the folders gone: removed, or back to an older task kept
+                spool.relinkSessions(tasks.values());
             }
         }
     }

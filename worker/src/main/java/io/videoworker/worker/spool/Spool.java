@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -31,8 +35,14 @@ public final class Spool {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private static final String STAGING = "converting-";
+    /** Not a task id, so {@link #all} and {@link #sweep} pass it by. */
+    public static final String BY_SESSION = "by-session";
+    /** Newest first: created later, then the larger id (so two tasks of the same millisecond still have an order). */
+    private static final Comparator<Task> NEWEST_FIRST =
+            Comparator.comparingLong((Task t) -> t.createdAt).thenComparing(t -> t.id).reversed();
 
     private final Path root;
+    private String lastLinkTrouble;
 
     public Spool(Path tasksDir) throws IOException {
         this.root = Files.createDirectories(tasksDir);
@@ -206,6 +216,132 @@ public final class Spool {
             }
         }
         return removed;
+    }
+
+    // ---- by-session/<sid>: a person's way from a session id to its task folder --------------------
+
+    /** {@code tasks/by-session/<session id>}: a link to the session's newest task folder. */
+    public Path sessionLink(String sessionId) {
+        if (!validId(sessionId)) {
+            throw new IllegalArgumentException("not a session id: " + Untrusted.quote(sessionId));
+        }
+        return root.resolve(BY_SESSION).resolve(sessionId);
+    }
+
+    /**
+     * Points {@code by-session/<sid>} at this task (call it once the task is durable), unless it
+     * already points at a newer task of the session. The link is for people: when it cannot be
+     * made (a filesystem without symlinks), that costs one warning line, never the task.
+     */
+    public synchronized void linkSession(Task task) {
+        if (validId(task.sessionId)) {
+            link(task, Map.of());
+        }
+    }
+
+    /**
+     * Start-up and cleanup: every session of {@code tasks} gets its link to its newest task
+     * (links missing after an upgrade or a crash are made); links to folders that are gone, and
+     * temporary links a crash left, are removed. Returns what it changed, for the log.
+     */
+    public synchronized List<String> relinkSessions(Collection<Task> tasks) {
+        Map<String, Task> newest = new HashMap<>();
+        Map<String, Task> byId = new HashMap<>();
+        for (Task t : tasks) {
+            byId.put(t.id, t);
+            if (validId(t.sessionId)) {
+                newest.merge(t.sessionId, t, (a, b) -> NEWEST_FIRST.compare(a, b) <= 0 ? a : b);
+            }
+        }
+        List<String> changed = new ArrayList<>();
+        Path links = root.resolve(BY_SESSION);
+        if (Files.isDirectory(links)) {
+            try (Stream<Path> list = Files.list(links)) {
+                for (Path l : list.toList()) {
+                    String name = l.getFileName().toString();
+                    boolean leftover = name.startsWith(".") && name.endsWith(".tmp");
+                    // a link whose task is listed is re-pointed below; one to a vanished folder goes
+                    if (Files.isSymbolicLink(l) && (leftover || !newest.containsKey(name) && !Files.exists(l))) {
+                        Files.deleteIfExists(l);
+                        changed.add(BY_SESSION + "/" + name + " removed");
+                    }
+                }
+            } catch (IOException e) {
+                linkTrouble(e, "cannot tidy " + links + ": " + reason(e));
+            }
+        }
+        for (Task t : newest.values()) {
+            if (link(t, byId)) {
+                changed.add(BY_SESSION + "/" + t.sessionId + " -> " + t.id);
+            }
+        }
+        return changed;
+    }
+
+    /** Makes or replaces the link (temporary link, then rename over); false when nothing changed. */
+    private boolean link(Task task, Map<String, Task> known) {
+        Path link = sessionLink(task.sessionId);
+        Path target = Path.of("..", task.id);
+        Path tmp = link.resolveSibling("." + task.sessionId + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+        try {
+            if (Files.isSymbolicLink(link)) {
+                Path current = Files.readSymbolicLink(link);
+                if (current.equals(target)) {
+                    return false;
+                }
+                Task other = linkedTask(current, known);
+                if (other != null && NEWEST_FIRST.compare(other, task) < 0) {
+                    return false; // a newer task of the session was linked meanwhile
+                }
+            }
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(tmp, target);
+            moveAtomically(tmp, link);
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the next start-up removes it
+            }
+            linkTrouble(e, "cannot link " + root.relativize(link) + " to task " + task.id + ": " + reason(e)
+                    + "; tasks are unaffected, only the shortcut by session id is missing");
+            return false;
+        }
+    }
+
+    /** The task a link points at, if its folder still holds one. */
+    private Task linkedTask(Path target, Map<String, Task> known) {
+        String id = target.getFileName() == null ? "" : target.getFileName().toString();
+        if (known.containsKey(id)) {
+            return known.get(id);
+        }
+        if (!exists(id)) {
+            return null;
+        }
+        try {
+            return load(id);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One warning per kind of trouble: a filesystem without symlinks must not repeat it for every task. */
+    private void linkTrouble(Exception e, String message) {
+        String kind = e.getClass().getName() + (e instanceof FileSystemException f ? ": " + f.getReason() : "");
+        if (!kind.equals(lastLinkTrouble)) {
+            lastLinkTrouble = kind;
+            LOG.warn("spool: {}", message);
+        } else {
+            LOG.debug("spool: {}", message);
+        }
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason() + " (" + e.getClass().getSimpleName() + " on " + f.getFile() + ")";
+        }
+        return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.toString();
     }
 
     /** Removes a task folder and everything in it. */

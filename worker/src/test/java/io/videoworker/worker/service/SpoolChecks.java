@@ -49,6 +49,13 @@ final class SpoolChecks {
         List<String> problems = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(data.resolve("tasks"))) {
             for (Path d : dirs.toList()) {
+                if (d.getFileName().toString().equals(Spool.BY_SESSION)) {
+                    try (Stream<Path> links = Files.list(d)) { // every link leads to a task; no temporary link left
+                        links.filter(l -> !Files.isSymbolicLink(l) || !Files.exists(l.resolve("task.json")))
+                                .forEach(l -> problems.add(Spool.BY_SESSION + "/" + l.getFileName() + ": not a link to a task"));
+                    }
+                    continue;
+                }
                 if (!Files.exists(d.resolve("task.json"))) {
                     problems.add(d.getFileName() + ": no task.json");
                     continue;

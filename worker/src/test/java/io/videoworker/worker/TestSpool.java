@@ -1,0 +1,69 @@
+package io.videoworker.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.videoworker.worker.config.WorkerConfig;
+import io.videoworker.worker.pool.TaskService;
+import io.videoworker.worker.publish.LocalStorage;
+import io.videoworker.worker.publish.SessionReporter;
+import io.videoworker.worker.publish.StorageResolver;
+import io.videoworker.worker.spool.Spool;
+import io.videoworker.worker.spool.Task;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real {@link TaskService} on a data folder, without HTTP: tasks are created and parts
+ * uploaded through the same calls the API makes. Not started unless asked, so nothing converts.
+ */
+public final class TestSpool implements AutoCloseable {
+    public final WorkerConfig config;
+    public final Spool spool;
+    public final TaskService tasks;
+    private final Map<String, byte[]> parts = new HashMap<>();
+
+    public TestSpool(Path data) throws Exception {
+        config = WorkerConfig.load(null, Map.of("DATA_DIR", data.toString(), "VIDEO_WORKER_COUNT", "1",
+                "VIDEO_WORKER_SPOOL_RESERVE_MB", "0", "VIDEO_WORKER_CLEAN_PERIOD", "7"));
+        spool = new Spool(config.tasksDir());
+        tasks = new TaskService(config, spool, StorageResolver.fixed(new LocalStorage(config.replaysDir())),
+                SessionReporter.LOG_ONLY, () -> null);
+    }
+
+    /** Loads the spool as after a restart (sweep, session links, resume); what is queued converts. */
+    public TestSpool start() throws Exception {
+        tasks.start();
+        return this;
+    }
+
+    /** A G3 task of {@code count} parts for the session, nothing received yet. */
+    public Task createParts(String sessionId, int count) throws Exception {
+        List<Object[]> files = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] data = TestRecordings.part(0x102030 * (i + 1), 10_000 + i * 2_000L, 11_000 + i * 2_000L);
+            String name = sessionId + "." + i + ".part.gz";
+            parts.put(name, data);
+            files.add(new Object[] {name, 10_000 + i * 2_000L, 11_000 + i * 2_000L, TestRecordings.sha256(data)});
+        }
+        JsonNode body = Spool.JSON.readTree(LionClient.taskBody(sessionId, files));
+        return tasks.createParts(sessionId, body);
+    }
+
+    /** Uploads part {@code index} of the task, as Lion would; the last one queues the task. */
+    public void upload(Task t, int index) throws Exception {
+        byte[] data = parts.get(t.files.get(index).name);
+        TaskService.UploadResult r = tasks.uploadPart(t.id, String.valueOf(index), t.files.get(index).name,
+                new ByteArrayInputStream(data), data.length);
+        if (!r.ok()) {
+            throw new AssertionError("upload of part " + index + " refused: " + r.message());
+        }
+    }
+
+    @Override
+    public void close() {
+        tasks.close();
+    }
+}
