@@ -401,19 +401,29 @@ public final class TaskService implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            try {
-                process(t);
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException e) {
-                // the spool failed under the task (a full disk, an I/O error): nothing is lost, try again later
-                LOG.warn("task {}: spool error, will try again: {}", t.id, e.toString());
-                retryAfterSpoolError(t, e);
-            } catch (Exception e) {
-                spool.log(t).error("internal error: " + e);
-                LOG.error("task {} failed internally", t.id, e);
+            try (TaskLog.Tag ids = TaskLog.tag(t.id, t.sessionId)) { // every line while working on it names it
+                if (!work(t)) {
+                    return;
+                }
             }
         }
+    }
+
+    /** One turn of a task through the pool; false when the pool is being stopped. */
+    private boolean work(Task t) {
+        try {
+            process(t);
+        } catch (InterruptedException e) {
+            return false;
+        } catch (IOException e) {
+            // the spool failed under the task (a full disk, an I/O error): nothing is lost, try again later
+            LOG.warn("task {}: spool error, will try again: {}", t.id, e.toString());
+            retryAfterSpoolError(t, e);
+        } catch (Exception e) {
+            spool.log(t).error("internal error: " + e);
+            LOG.error("task {} failed internally", t.id, e);
+        }
+        return true;
     }
 
     private void process(Task t) throws IOException, InterruptedException {

@@ -39,8 +39,38 @@ public final class TaskLog {
         write("ERROR", message);
     }
 
+    /** The MDC keys {@code task} and {@code session} set for a scope, as they were again after it. */
+    public static Tag tag(String task, String session) {
+        return new Tag(task, session);
+    }
+
+    /** See {@link #tag}. */
+    public static final class Tag implements AutoCloseable {
+        private final String oldTask = MDC.get("task");
+        private final String oldSession = MDC.get("session");
+
+        private Tag(String task, String session) {
+            MDC.put("task", task);
+            MDC.put("session", session);
+        }
+
+        @Override
+        public void close() {
+            restore("task", oldTask);
+            restore("session", oldSession);
+        }
+
+        private static void restore(String key, String value) {
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
+        }
+    }
+
     private void write(String level, String message) {
-        try (MDC.MDCCloseable t = MDC.putCloseable("task", task); MDC.MDCCloseable s = MDC.putCloseable("session", session)) {
+        try (Tag ids = tag(task, session)) {
             switch (level) {
                 case "ERROR" -> LOG.error(message);
                 case "WARN" -> LOG.warn(message);
