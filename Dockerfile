@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# video-worker image: docker build -t video-worker:<version> .
+# Multi-platform: docker buildx build --platform linux/amd64,linux/arm64 -t video-worker:<version> .
+# (the jar is platform-independent: it carries the linux-x86_64 and linux-arm64 natives, so the
+# build stage runs on the build host's own platform). Without a Docker daemon: deploy/image/build.sh
+# builds the same image from the same package list, setup script and entrypoint (docs/deployment.md).
+
+# ---- stage 1: the shaded jar (worker/target/video-worker.jar) ----
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jdk-headless ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# the wrapper and the poms first, so the dependency download stays cached while sources change
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+COPY guac/pom.xml guac/
+COPY encode/pom.xml encode/
+COPY worker/pom.xml worker/
+RUN ./mvnw -B -ntp -q dependency:go-offline || true
+COPY guac guac
+COPY encode encode
+COPY worker worker
+RUN ./mvnw -B -ntp -DskipTests package
+
+# ---- stage 2: the runtime ----
+FROM debian:bookworm-slim
+COPY deploy/image/packages.txt deploy/image/setup.sh /tmp/image/
+RUN apt-get update \
+ && sed -e 's/#.*//' /tmp/image/packages.txt | xargs apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* \
+ && sh /tmp/image/setup.sh \
+ && rm -rf /tmp/image
+COPY --from=build /src/worker/target/video-worker.jar /opt/video-worker/video-worker.jar
+COPY deploy/image/entrypoint.sh /opt/video-worker/entrypoint.sh
+ENV DATA_DIR=/opt/video/data
+WORKDIR /opt/video-worker
+EXPOSE 9000
+VOLUME /opt/video/data
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD curl -fsL http://localhost:${HTTPD_PORT:-9000}/video-worker/health/ || exit 1
+ENTRYPOINT ["/usr/bin/tini", "--", "/opt/video-worker/entrypoint.sh"]
+CMD ["serve"]

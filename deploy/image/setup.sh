@@ -1,0 +1,17 @@
+#!/bin/sh
+# Prepares the image's root filesystem after the packages of packages.txt are installed. Run as
+# root inside the image: by the Dockerfile (RUN) and by build.sh (chroot), so both images get the
+# same user and folders.
+set -eu
+VIDEO_UID=10001
+VIDEO_GID=10001
+# The service's user: fixed ids so a host folder can be chowned for it (docs/deployment.md).
+groupadd --gid "$VIDEO_GID" video
+useradd --uid "$VIDEO_UID" --gid "$VIDEO_GID" --home-dir /opt/video-worker --no-create-home \
+        --shell /usr/sbin/nologin --comment "video-worker" video
+# /opt/video-worker: jar and entrypoint, root-owned. /opt/video/data: the default data folder (the
+# vendor's volume); owned by video so that a named volume starts out writable for it.
+install -d -m 0755 -o root -g root /opt/video-worker
+install -d -m 0755 -o root -g root /opt/video
+install -d -m 0755 -o "$VIDEO_UID" -g "$VIDEO_GID" /opt/video/data
+# The JRE's class data sharing archive is already in the package; nothing else to warm up.
