@@ -8,20 +8,16 @@
 # ---- stage 1: the shaded jar (worker/target/video-worker.jar) ----
 FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends openjdk-17-jdk-headless ca-certificates \
+ && apt-get install -y --no-install-recommends openjdk-17-jdk-headless ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# the wrapper and the poms first, so the dependency download stays cached while sources change
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
-COPY guac/pom.xml guac/
-COPY encode/pom.xml encode/
-COPY worker/pom.xml worker/
-RUN ./mvnw -B -ntp -q dependency:go-offline || true
 COPY guac guac
 COPY encode encode
 COPY worker worker
-RUN ./mvnw -B -ntp -DskipTests package
+# ~/.m2 (Maven itself and the dependencies) is a BuildKit cache: a rebuild downloads nothing
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -DskipTests package
 
 # ---- stage 2: the runtime ----
 FROM debian:bookworm-slim
