@@ -22,7 +22,9 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -DskipTests package
 # ---- stage 2: the runtime ----
 FROM debian:bookworm-slim
 COPY deploy/image/packages.txt deploy/image/setup.sh /tmp/image/
-RUN apt-get update \
+# man1 must exist: the JRE's postinst links java.1.gz there (slim images leave out the manuals)
+RUN mkdir -p /usr/share/man/man1 \
+ && apt-get update \
  && sed -e 's/#.*//' /tmp/image/packages.txt | xargs apt-get install -y --no-install-recommends \
  && rm -rf /var/lib/apt/lists/* \
  && sh /tmp/image/setup.sh \

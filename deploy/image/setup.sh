@@ -5,8 +5,9 @@
 set -eu
 VIDEO_UID=10001
 VIDEO_GID=10001
-# The service's user: fixed ids so a host folder can be chowned for it (docs/deployment.md).
-groupadd --gid "$VIDEO_GID" video
+# The service's user: fixed ids so a host folder can be chowned for it (docs/deployment.md). Its
+# group is video-worker: Debian's base-passwd already has a group "video" (gid 44, for /dev/video*).
+groupadd --gid "$VIDEO_GID" video-worker
 useradd --uid "$VIDEO_UID" --gid "$VIDEO_GID" --home-dir /opt/video-worker --no-create-home \
         --shell /usr/sbin/nologin --comment "video-worker" video
 # /opt/video-worker: jar and entrypoint, root-owned. /opt/video/data: the default data folder (the
