@@ -76,12 +76,12 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
         || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 fi
-if [ "$arch" != "$host_arch" ] && ! arch-test -n "$arch" >/dev/null 2>&1; then
+if [ "$arch" != "$host_arch" ] && ! arch-test "$arch" >/dev/null 2>&1; then
     # binfmt_misc: mounted by systemd on a normal host; in a container it may need mounting, and
     # binfmt-support's entries may be installed but disabled
     [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
     update-binfmts --enable "qemu-$( [ "$arch" = arm64 ] && echo aarch64 || echo x86_64)" >/dev/null 2>&1 || true
-    arch-test -n "$arch" >/dev/null 2>&1 || die "cannot run $arch programs here (qemu-user-static with binfmt_misc); arch-test says: $(arch-test "$arch" 2>&1)"
+    arch-test "$arch" >/dev/null 2>&1 || die "cannot run $arch programs here (qemu-user-static with binfmt_misc); arch-test says: $(arch-test "$arch" 2>&1)"
 fi
 
 # ---- the jar ----
