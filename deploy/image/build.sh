@@ -22,7 +22,8 @@
 #      config JSON named by its sha256, and each layer as <sha256>/layer.tar (uncompressed, so the
 #      rootfs.diff_ids are the sha256 of those very files).
 # Tags: video-worker:<pom version> and video-worker:<pom version>-<arch>.
-# Output: DIR/video-worker-<version>-<arch>.tar (DIR defaults to target/image).
+# Output: DIR/video-worker-<version>-<arch>.tar (DIR defaults to target/image); its path is the
+# only line the script prints on stdout (progress goes to stderr).
 # Reproducible-ish: tar members sorted, numeric owners, every mtime clamped to SOURCE_DATE_EPOCH
 # (default: the last commit's time); the packages are whatever the mirror serves that day.
 # Downloaded .debs are kept in target/image/apt-cache (APT_CACHE=DIR to move it), so a second run
@@ -254,4 +255,5 @@ mv -f "$work/image.tar" "$target"
 
 size_mb() { echo "$(( ($(stat -c %s "$1") + 524288) / 1048576 )) MB"; }
 echo "build.sh: $target ($(size_mb "$target"): layers $sizes; tags video-worker:$version," \
-     "video-worker:$version-$arch) in $(($(date +%s) - started)) s"
+     "video-worker:$version-$arch) in $(($(date +%s) - started)) s" >&2
+echo "$target" # the only line on stdout: archive="$(deploy/image/build.sh)"
