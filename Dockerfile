@@ -7,6 +7,7 @@
 
 # ---- stage 1: the shaded jar (worker/target/video-worker.jar) ----
 FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS build
+ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends openjdk-17-jdk-headless ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
@@ -21,6 +22,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp -DskipTests package
 
 # ---- stage 2: the runtime ----
 FROM debian:bookworm-slim
+ARG DEBIAN_FRONTEND=noninteractive
 COPY deploy/image/packages.txt deploy/image/setup.sh /tmp/image/
 # man1 must exist: the JRE's postinst links java.1.gz there (slim images leave out the manuals)
 RUN mkdir -p /usr/share/man/man1 \

@@ -51,6 +51,11 @@ fi
 export DATA_DIR="$data"
 
 set -f # JAVA_OPTS is split into words, never globbed
+if ! id -un >/dev/null 2>&1; then
+    # a uid without a passwd entry (docker run --user 1234): the JVM's user.home would be "?",
+    # and JavaCPP would unpack its natives into ./?/.javacpp
+    JAVA_OPTS="$JAVA_OPTS -Duser.home=/tmp"
+fi
 if [ "$(id -u)" = 0 ] && video_uid="$(id -u "$VIDEO_USER" 2>/dev/null)"; then
     video_gid="$(id -g "$VIDEO_USER")"
     mkdir -p "$data"
@@ -60,7 +65,7 @@ if [ "$(id -u)" = 0 ] && video_uid="$(id -u "$VIDEO_USER" 2>/dev/null)"; then
     as_video="setpriv --reuid=$video_uid --regid=$video_gid --clear-groups --no-new-privs"
     # can video create a file there? (owner, mode, ACLs, read-only mounts, root-squashing NFS)
     if $as_video sh -c 't="$1/.entrypoint-write-test.$$"; : >"$t" && rm -f "$t"' sh "$data" 2>/dev/null; then
-        export HOME=/opt/video-worker USER="$VIDEO_USER" LOGNAME="$VIDEO_USER"
+        export HOME=/home/video USER="$VIDEO_USER" LOGNAME="$VIDEO_USER"
         # shellcheck disable=SC2086
         exec $as_video java $JAVA_OPTS -jar "$JAR" "$@"
     fi

@@ -8,8 +8,11 @@ VIDEO_GID=10001
 # The service's user: fixed ids so a host folder can be chowned for it (docs/deployment.md). Its
 # group is video-worker: Debian's base-passwd already has a group "video" (gid 44, for /dev/video*).
 groupadd --gid "$VIDEO_GID" video-worker
-useradd --uid "$VIDEO_UID" --gid "$VIDEO_GID" --home-dir /opt/video-worker --no-create-home \
+useradd --uid "$VIDEO_UID" --gid "$VIDEO_GID" --home-dir /home/video --no-create-home \
         --shell /usr/sbin/nologin --comment "video-worker" video
+# A writable home: JavaCPP unpacks the FFmpeg natives into ~/.javacpp/cache once, and the
+# service's conversion JVMs (children, same user) find them there.
+install -d -m 0750 -o "$VIDEO_UID" -g "$VIDEO_GID" /home/video
 # /opt/video-worker: jar and entrypoint, root-owned. /opt/video/data: the default data folder (the
 # vendor's volume); owned by video so that a named volume starts out writable for it.
 install -d -m 0755 -o root -g root /opt/video-worker

@@ -12,7 +12,8 @@
 # namespace only: they vanish with it, whatever happens to this script. Checks:
 #   archive-*       manifest, config digest, layer digests, skopeo inspect
 #   convert-*       the shipped sample through the entrypoint as `video`, --json, MP4 read back
-#                   (ftyp first, H.264, size, frames, a decoded picture) with the jar's Mp4Probe
+#                   (ftyp first, H.264, size, frames, a decoded picture) with the jar's Mp4Probe;
+#                   and as a uid without a passwd entry in its own folder (docker run --user)
 #   serve-*         stand-alone serve on a free HTTPD_PORT: the config's Healthcheck command run
 #                   inside the container (nsenter) passes and the endpoint answers 200, the JVM runs
 #                   as video, the data folder /opt/video/data is filled
@@ -157,7 +158,8 @@ slow=1
 [ "$arch" = "$(dpkg --print-architecture)" ] || slow=10
 
 # Runs the image in the background like `docker run`: ENV... then the arguments after --.
-# $bind_data (a host folder) is mounted at /opt/video-worker/data. Sets $cpid (unshare's PID).
+# $bind_data (a host folder) is mounted at /opt/video-worker/data; $userspec (uid:gid) is
+# `docker run --user`, $cwd `docker run -w`. Sets $cpid (unshare's PID).
 start() { # LOG [ENV=VALUE...] -- ARGS...
     local log="$1" env=()
     shift
@@ -166,11 +168,11 @@ start() { # LOG [ENV=VALUE...] -- ARGS...
     env -i "${image_env[@]}" "${env[@]}" \
         unshare --pid --fork --mount --propagation private --mount-proc="$root/proc" \
         /bin/sh -c '
-            root="$1" bind="$2" workdir="$3"; shift 3
+            root="$1" bind="$2" workdir="$3" user="$4"; shift 4
             mount --rbind /dev "$root/dev" || exit 125
             if [ -n "$bind" ]; then mkdir -p "$root/opt/video-worker/data" && mount --bind "$bind" "$root/opt/video-worker/data" || exit 125; fi
-            exec chroot "$root" /usr/bin/env -C "$workdir" "$@"' \
-        sh "$root" "${bind_data:-}" "$workdir" "${entrypoint[@]}" "$@" >"$log" 2>&1 &
+            exec chroot ${user:+--userspec="$user"} "$root" /usr/bin/env -C "$workdir" "$@"' \
+        sh "$root" "${bind_data:-}" "${cwd:-$workdir}" "${userspec:-}" "${entrypoint[@]}" "$@" >"$log" 2>&1 &
     cpid=$!
     pids+=("$cpid")
 }
@@ -231,6 +233,8 @@ check convert-json "--json does not say 1024x768 with frames > 0" \
     test "$(jq -r '"\(.width)x\(.height) \(.frames > 0)"' <<<"${json:-{\}}" 2>/dev/null)" = "1024x768 true"
 check convert-as-video "the MP4 is owned by uid $(stat -c %u "$mp4" 2>/dev/null), not video ($video_uid)" \
     test "$(stat -c %u "$mp4" 2>/dev/null)" = "$video_uid"
+check convert-natives-cache "JavaCPP did not unpack the natives into video's home (/home/video/.javacpp/cache)" \
+    test -n "$(find "$root/home/video/.javacpp/cache" -name 'libjniavcodec.so' -user "$video_uid" 2>/dev/null)"
 check convert-ftyp "the MP4 does not start with an ftyp box" test "$(head -c 8 "$mp4" 2>/dev/null | tail -c 4)" = ftyp
 # read it back with FFmpeg through the jar's own Mp4Probe (the host's JDK; the jar's natives)
 cat >"$tmp/Probe.java" <<'EOF'
@@ -254,6 +258,21 @@ probe="$(java -Djava.awt.headless=true -Dorg.bytedeco.javacpp.cachedir="$tmp/jav
     -cp "$root/opt/video-worker/video-worker.jar" "$tmp/Probe.java" "$mp4" 2>&1 | tail -n 1)"
 frames="$(jq -r '.frames' <<<"${json:-{\}}" 2>/dev/null)"
 check convert-playable "Mp4Probe read: $probe" test "$probe" = "h264 1024x768 $frames ftyp 1024x768"
+
+# docker run --user 4321:4321 -w /work: any uid, no passwd entry, its own folder
+mkdir -p "$root/work"
+cp "$sample" "$root/work/"
+chown -R 4321:4321 "$root/work"
+log="$tmp/convert-any-uid.log"
+userspec=4321:4321 cwd=/work
+start "$log" -- convert vnc-desktop-30s.replay.gz -o out.mp4 --json
+userspec="" cwd=""
+timeout $((300 * slow)) tail --pid="$cpid" -f /dev/null
+wait "$cpid"
+code=$?
+check convert-any-uid "exit $code, or no out.mp4 of uid 4321 in the working folder, or stray files there: $(ls -A "$root/work" | xargs)" \
+    test "$code" = 0 -a "$(stat -c %u "$root/work/out.mp4" 2>/dev/null)" = 4321 -a "$(ls -A "$root/work" | xargs)" = "out.mp4 vnc-desktop-30s.replay.gz"
+[ "$code" = 0 ] || show_log "$log"
 
 # ---- 3. serve: stand-alone, health check, user, data folder, SIGTERM ----
 # serve NAME DATA_IN_ROOT EXPECTED_UID [ENV...]: one container run with its checks
