@@ -33,6 +33,7 @@ RUN mkdir -p /usr/share/man/man1 \
  && rm -rf /tmp/image
 COPY --from=build /src/worker/target/video-worker.jar /opt/video-worker/video-worker.jar
 COPY deploy/image/entrypoint.sh /opt/video-worker/entrypoint.sh
+COPY deploy/image/check /usr/local/bin/check
 ENV DATA_DIR=/opt/video/data
 WORKDIR /opt/video-worker
 EXPOSE 9000

@@ -14,7 +14,8 @@
 #      must exist, as in the Dockerfile: the JRE's postinst links java.1.gz there); merged /usr
 #      set up by mmdebstrap's merged-usr hook, as debootstrap does for the debian images (else
 #      bookworm's init-system-helpers pulls in the usrmerge package and with it perl, 40 MB); then deploy/image/setup.sh in a
-#      chroot (user video 10001:10001, /opt/video-worker, /opt/video/data), as the Dockerfile runs it;
+#      chroot (user video 10001:10001, /opt/video-worker, /opt/video/data), as the Dockerfile runs it,
+#      and deploy/image/check as /usr/local/bin/check (the Dockerfile COPYs it);
 #   3. layer 2: /opt/video-worker/video-worker.jar and /opt/video-worker/entrypoint.sh;
 #   4. the image config (Env, Entrypoint, Cmd, WorkingDir, ExposedPorts, Volumes, Healthcheck) is
 #      read from the Dockerfile's runtime stage, so there is one source for it;
@@ -182,6 +183,7 @@ if ! mmdebstrap --variant=minbase --arch="$arch" --mode=root \
     --essential-hook='mkdir -p "$1"/usr/share/man/man1' \
     --setup-hook="sync-in $cache /var/cache/apt/archives/" \
     --customize-hook="sync-out /var/cache/apt/archives $cache" \
+    --customize-hook="copy-in $here/check /usr/local/bin" \
     --customize-hook="copy-in $here/setup.sh /tmp" \
     --customize-hook='chroot "$1" sh /tmp/setup.sh && rm -f "$1"/tmp/setup.sh' \
     bookworm "$rootfs" \

@@ -15,7 +15,8 @@
 #                   (ftyp first, H.264, size, frames, a decoded picture) with the jar's Mp4Probe;
 #                   and as a uid without a passwd entry in its own folder (docker run --user)
 #   serve-*         stand-alone serve on a free HTTPD_PORT: the config's Healthcheck command run
-#                   inside the container (nsenter) passes and the endpoint answers 200, the JVM runs
+#                   inside the container (nsenter) passes, the endpoint answers 200 (also to the
+#                   image's /usr/local/bin/check, JumpServer installers' probe), the JVM runs
 #                   as video, the data folder /opt/video/data is filled
 #   jumpserver-*    a bind mount at /opt/video-worker/data is used instead
 #   rootvol-*       a volume that video cannot write: the service stays root and says so
@@ -298,6 +299,9 @@ serve() {
     body="$(in_container curl -s "http://localhost:$port/video-worker/health/" 2>/dev/null)"
     check "$name-health-200" "GET /video-worker/health/ answered ${code:-nothing}: $body" \
         test "$code" = 200 -a -n "$(jq -r '.uptime // empty' <<<"$body" 2>/dev/null)"
+    # JumpServer's newer installers: `check URL`, which wants exactly 200
+    check "$name-check-cmd" "/usr/local/bin/check of the health URL failed inside the container" \
+        in_container check "http://localhost:$port/video-worker/health/"
     jp="$(java_pid)"
     check "$name-user" "the JVM (pid ${jp:-none}) runs as uid $(uid_of "${jp:-0}"), not $want_uid" \
         test -n "$jp" -a "$(uid_of "${jp:-0}")" = "$want_uid"

@@ -56,6 +56,7 @@ class DeployFilesTest {
         String sh = read("deploy/image/build.sh");
         assertThat(sh).contains("\"$here/packages.txt\"").contains("--include=\"$packages\"")
                 .contains("copy-in $here/setup.sh /tmp").contains("sh /tmp/setup.sh")
+                .contains("copy-in $here/check /usr/local/bin")
                 .contains("\"$here/entrypoint.sh\" \"$app" + ENTRYPOINT + "\"")
                 .contains("\"$jar\" \"$app" + JAR + "\"")
                 .contains("dockerfile=\"$repo/Dockerfile\"");
@@ -70,7 +71,10 @@ class DeployFilesTest {
     void dockerfileRunsTheEntrypointAndTheServiceWithItsPortVolumeAndHealthCheck() throws IOException {
         String runtime = runtimeStage();
         assertThat(runtime).contains("COPY --from=build /src/worker/target/video-worker.jar " + JAR)
-                .contains("COPY deploy/image/entrypoint.sh " + ENTRYPOINT);
+                .contains("COPY deploy/image/entrypoint.sh " + ENTRYPOINT)
+                // JumpServer's newer installers probe with `check URL` (HTTP 200 only)
+                .contains("COPY deploy/image/check /usr/local/bin/check");
+        assertThat(read("deploy/image/check")).startsWith("#!/bin/sh\n").contains("[ \"$code\" = 200 ]");
         assertThat(directive(runtime, "ENTRYPOINT")).isEqualTo("[\"/usr/bin/tini\", \"--\", \"" + ENTRYPOINT + "\"]");
         assertThat(directive(runtime, "CMD")).isEqualTo("[\"serve\"]");
         assertThat(directive(runtime, "EXPOSE")).isEqualTo(String.valueOf(defaultPort()));
