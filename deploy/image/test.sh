@@ -66,8 +66,11 @@ pids=() # unshare processes started here
 mounts_under() { # mount points below $1 in this (the host's) mount namespace
     awk -v p="$1/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
+summarised=""
 cleanup() {
     local p m
+    # an early exit (an unreadable archive) still ends with the summary line
+    [ -n "$summarised" ] || echo "image: $passed passed, $failed failed"
     for p in "${pids[@]}"; do
         if kill -0 "$p" 2>/dev/null; then
             kill -KILL $(children "$p") "$p" 2>/dev/null
@@ -353,4 +356,5 @@ bind_data=""
 
 echo "image: tested $tags ($arch) in $(($(date +%s) - started)) s"
 echo "image: $passed passed, $failed failed"
+summarised=1
 [ "$failed" = 0 ]
