@@ -44,7 +44,10 @@ if (cd "$dir" && ./video-worker convert "$sample" -o "$work/out.mp4" --json >"$w
 else
   fail "convert a sample from the release" "$(tail -3 "$work/convert.err" | tr '\n' ' ')"
 fi
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+while :; do # a port nothing listens on
+  port=$((20000 + RANDOM % 20000))
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+done
 cp "$dir/config.txt.example" "$dir/config.txt"
 (cd "$dir" && HTTPD_PORT="$port" BIND_HOST=127.0.0.1 VIDEO_WORKER_SPOOL_RESERVE_MB=0 exec ./video-worker serve >"$work/serve.log" 2>&1) &
 server=$!
