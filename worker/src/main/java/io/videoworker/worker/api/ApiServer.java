@@ -50,8 +50,11 @@ public final class ApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Lion's task body is 4 levels deep; a deeper one is an attack on the parser's stack. */
     static final int MAX_JSON_DEPTH = 32;
+    /** Lion's body is ~40 tokens plus 14 a part (4,096 parts at most); past this a body is a flood, refused while parsed. */
+    static final int MAX_JSON_TOKENS = 60_000;
     private static final ObjectMapper BODY = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build()).build());
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH)
+                    .maxTokenCount(MAX_JSON_TOKENS).build()).build());
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z").withZone(ZoneOffset.UTC);
     static final int MAX_JSON_BYTES = 1 << 20;
     /** G2 sends 7 text fields; values are short numbers, ids and dates. */
@@ -173,8 +176,8 @@ public final class ApiServer implements AutoCloseable {
             }
             body = BODY.readTree(bytes);
         } catch (StreamConstraintsException e) {
-            ctx.status(400).json(JSON.createObjectNode().put("id", "")
-                    .put("error", "task JSON nested deeper than " + MAX_JSON_DEPTH + " levels"));
+            ctx.status(400).json(JSON.createObjectNode().put("id", "").put("error", e.getMessage().contains("Token count")
+                    ? "task JSON has more than " + MAX_JSON_TOKENS + " tokens" : "task JSON nested deeper than " + MAX_JSON_DEPTH + " levels"));
             return;
         } catch (IOException e) {
             ctx.status(400).json(JSON.createObjectNode().put("id", "").put("error", "body is not valid JSON: " + firstLine(e)));

@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class TaskService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskService.class);
     private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern INDEX = Pattern.compile("[0-9]{1,9}");
     private static final Pattern DAY = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
     private static final int CONVERT_ATTEMPTS = 2;
@@ -106,6 +105,9 @@ public final class TaskService implements AutoCloseable {
         }
         List<Task> resumeQueue = new ArrayList<>();
         for (Task t : loaded) {
+            if (t.state.finished()) {
+                t.slim(); // kept for status and the clean period only
+            }
             tasks.put(t.id, t);
             switch (t.state) {
                 case QUEUED, CONVERTING, PUBLISHING -> {
@@ -163,55 +165,16 @@ public final class TaskService implements AutoCloseable {
         if (sessionId == null || !UUID_RE.matcher(sessionId).matches()) {
             throw new TaskException(400, "session id " + Untrusted.quote(sessionId) + " is not a UUID");
         }
-        if (body == null || !body.isObject()) {
-            throw new TaskException(400, "body must be a JSON object with config and meta");
-        }
-        JsonNode meta = body.path("meta");
-        if (!meta.isObject()) {
-            throw new TaskException(400, "meta is missing or not an object");
-        }
-        if (meta.has("id") && !meta.get("id").isTextual() && !meta.get("id").isNull()) {
-            throw new TaskException(400, "meta.id must be a string");
-        }
-        String metaId = meta.path("id").asText("");
-        if (!metaId.isEmpty() && !metaId.equalsIgnoreCase(sessionId)) {
-            throw new TaskException(400, "meta.id " + Untrusted.quote(metaId) + " differs from the session id in the path " + sessionId);
-        }
-        JsonNode files = meta.path("files");
-        if (!files.isArray() || files.isEmpty()) {
-            throw new TaskException(400, "meta.files must list at least one part");
-        }
-        Pattern partName = Pattern.compile(Pattern.quote(sessionId) + "\\.\\d{1,9}\\.part\\.gz", Pattern.CASE_INSENSITIVE);
+        PartsRequest request = PartsRequest.parse(sessionId, body);
         Task t = newTask(sessionId, Task.Kind.PARTS);
-        t.meta = (ObjectNode) meta.deepCopy();
-        t.meta.remove("files");
-        t.config = body.path("config").isObject() ? (ObjectNode) body.path("config").deepCopy() : null;
+        t.meta = request.meta();
+        t.config = request.config();
         t.maxFrame = configInt(t.config, "maxframe");
         t.width = configInt(t.config, "width");
         t.height = configInt(t.config, "height");
         t.bitrate = configInt(t.config, "bitrate");
-        int i = 0;
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (JsonNode f : files) {
-            PartFile p = new PartFile();
-            p.name = f.path("name").asText("");
-            if (!partName.matcher(p.name).matches()) {
-                throw new TaskException(400, "files[" + i + "].name " + Untrusted.quote(p.name) + " is not " + sessionId + ".<n>.part.gz");
-            }
-            if (!names.add(p.name)) {
-                throw new TaskException(400, "files[" + i + "].name " + Untrusted.quote(p.name) + " is listed twice");
-            }
-            p.checksum = f.path("checksum").asText("").toLowerCase(Locale.ROOT);
-            if (!HEX64.matcher(p.checksum).matches()) {
-                throw new TaskException(400, "files[" + i + "].checksum must be 64 hex characters (SHA-256)");
-            }
-            p.start = f.path("start").asLong();
-            p.end = f.path("end").asLong();
-            p.duration = f.path("duration").asLong();
-            p.size = f.path("size").asLong();
-            t.files.add(p);
-            i++;
-        }
+        t.files.addAll(request.files());
+        JsonNode meta = t.meta;
         t.sessionDate = day(meta, meta.has("date_start") ? "date_start" : "data_start");
         createInSpool(t);
         spool.linkSession(t);
@@ -606,6 +569,7 @@ public final class TaskService implements AutoCloseable {
             t.finishedAt = System.currentTimeMillis();
             t.nextAttemptAt = 0;
             spool.save(t);
+            t.slim();
         }
     }
 
@@ -636,6 +600,7 @@ public final class TaskService implements AutoCloseable {
             }
         }
         if (t.state == TaskState.FAILED) {
+            t.slim();
             reporter.event(t, "replay_upload_failure", why, log);
             try {
                 reporter.publishFailed(t, log);
@@ -681,6 +646,7 @@ public final class TaskService implements AutoCloseable {
         t.error = why;
         t.finishedAt = System.currentTimeMillis();
         spool.save(t);
+        t.slim();
         spool.log(t).warn("expired: " + why + "; its files are deleted and nothing is published");
         Spool.deleteTree(spool.in(t.id));
         Spool.deleteTree(spool.out(t.id));

@@ -132,6 +132,9 @@ public final class Spool {
 
     /** Writes task.json through a temporary file, fsync and an atomic rename. */
     public void save(Task task) throws IOException {
+        if (task.slim) { // it would lose meta and config on disk
+            throw new IllegalStateException("task " + task.id + " is finished and kept in memory without its meta: not saved");
+        }
         task.updatedAt = System.currentTimeMillis();
         Path dir = dir(task.id);
         Path tmp = dir.resolve(".task.json.tmp");

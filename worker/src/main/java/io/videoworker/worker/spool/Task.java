@@ -1,5 +1,6 @@
 package io.videoworker.worker.spool;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,6 +62,22 @@ public final class Task {
     public long lastUploadAt;
     public long queuedAt;
     public long finishedAt;
+
+    /** In memory only: a finished task without what only work needed (task.json keeps it all). */
+    @JsonIgnore
+    public transient boolean slim;
+
+    /**
+     * Drops what a finished task no longer needs in memory (meta, config, the sealed storage
+     * config): the worker keeps finished tasks for the clean period, and their status needs none
+     * of it. A slim task is never saved again ({@link Spool#save} refuses it).
+     */
+    public void slim() {
+        meta = null;
+        config = null;
+        storageConfigSealed = null;
+        slim = true;
+    }
 
     public boolean allReceived() {
         return !files.isEmpty() && files.stream().allMatch(f -> f.received);

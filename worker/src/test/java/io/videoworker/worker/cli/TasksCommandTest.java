@@ -104,9 +104,12 @@ class TasksCommandTest {
         spool.close();
     }
 
+    /** Rewrites the task's task.json (read from disk: the service owns its in-memory copy). */
     private void change(Task t, java.util.function.Consumer<Task> how) throws Exception {
-        how.accept(t);
-        spool.spool.save(t);
+        Task onDisk = spool.spool.load(t.id);
+        how.accept(onDisk);
+        spool.spool.save(onDisk);
+        how.accept(t); // the test's own reference follows, for its assertions
     }
 
     private Cli tasks(String... args) {

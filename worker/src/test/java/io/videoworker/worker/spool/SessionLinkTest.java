@@ -121,8 +121,9 @@ class SessionLinkTest {
 
             // the link points at the newest task left after a cleanup, even an older one
             Task newest = s.createParts(sid, 1);
-            s.spool.save(expired(newer, now + Duration.ofDays(10).toMillis())); // finished after the newest: outlives it
-            s.spool.save(expired(newest, now));
+            // as task.json says, not through the running service's copies (it owns those)
+            s.spool.save(expired(s.spool.load(newer.id), now + Duration.ofDays(10).toMillis())); // finished after the newest
+            s.spool.save(expired(s.spool.load(newest.id), now));
             try (TestSpool restarted = new TestSpool(data)) {
                 restarted.tasks.start();
                 restarted.tasks.clean(now + Duration.ofDays(8).toMillis());
