@@ -50,6 +50,8 @@ public final class TaskService implements AutoCloseable {
     private static final Pattern INDEX = Pattern.compile("[0-9]{1,9}");
     private static final Pattern DAY = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
     private static final int CONVERT_ATTEMPTS = 2;
+    /** Unexpected errors a task survives before it fails visibly. */
+    static final int INTERNAL_ERROR_TRIES = 3;
     /** Longest pause between two tries of a task waiting for disk space. */
     private static final long MAX_DISK_WAIT_MS = Duration.ofMinutes(5).toMillis();
 
@@ -385,8 +387,53 @@ public final class TaskService implements AutoCloseable {
         } catch (Exception e) {
             spool.log(t).error("internal error: " + e);
             LOG.error("task {} failed internally", t.id, e);
+            afterInternalError(t, e);
         }
         return true;
+    }
+
+    /**
+     * A bug met while working on the task must not leave it "converting" until the next restart:
+     * it is tried again after a pause, and after {@link #INTERNAL_ERROR_TRIES} the task fails
+     * visibly (its files stay in the spool for the clean period).
+     */
+    private void afterInternalError(Task t, Exception e) {
+        TaskLog log = spool.log(t);
+        boolean givenUp;
+        long delay;
+        synchronized (t) {
+            t.internalErrors++;
+            givenUp = t.internalErrors >= INTERNAL_ERROR_TRIES;
+            delay = Math.min(config.retryBaseDelay().toMillis() << Math.min(16, t.internalErrors - 1), MAX_DISK_WAIT_MS);
+            if (givenUp) {
+                t.state = TaskState.FAILED;
+                t.error = "internal error, given up after " + t.internalErrors + " tries: " + e;
+                if (t.errorReason == null) {
+                    t.errorReason = t.uploadDone ? "replay_upload_failed" : "replay_convert_failed";
+                }
+                t.finishedAt = System.currentTimeMillis();
+                t.nextAttemptAt = 0;
+            } else {
+                if (t.state == TaskState.CONVERTING) {
+                    t.state = TaskState.QUEUED;
+                    t.progress = 0;
+                }
+                t.nextAttemptAt = System.currentTimeMillis() + delay;
+            }
+            try {
+                spool.save(t);
+            } catch (IOException | RuntimeException saveFailed) { // the state in memory stands; a restart resumes from disk
+                LOG.warn("task {}: cannot save after an internal error: {}", t.id, saveFailed.toString());
+            }
+        }
+        if (givenUp) {
+            log.error("failed: " + t.error + "; its files stay in the spool until the clean period");
+            t.slim();
+        } else {
+            log.warn("internal error " + t.internalErrors + " of " + INTERNAL_ERROR_TRIES + "; next try in "
+                    + Math.max(1, delay / 1000) + " s");
+            schedule(t);
+        }
     }
 
     private void process(Task t) throws IOException, InterruptedException {

@@ -50,6 +50,8 @@ public final class Task {
     public int diskWaits;
     /** Publishing: objects are in storage (only the session update may remain). */
     public boolean uploadDone;
+    /** Unexpected errors (bugs) while working on the task: retried, then the task fails visibly. */
+    public int internalErrors;
     public int publishAttempts;
     public long firstPublishFailureAt;
     public long nextAttemptAt;

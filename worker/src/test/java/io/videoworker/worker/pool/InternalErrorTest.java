@@ -1,0 +1,78 @@
+package io.videoworker.worker.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.videoworker.worker.TestSpool;
+import io.videoworker.worker.publish.SessionReporter;
+import io.videoworker.worker.spool.Task;
+import io.videoworker.worker.spool.TaskLog;
+import io.videoworker.worker.spool.TaskState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bug met while working on a task never leaves it in a working state: retried, then failed visibly. */
+class InternalErrorTest {
+    @TempDir
+    Path data;
+
+    /** Core's reporter with a bug: it throws when the conversion starts, {@code times} times. */
+    private static SessionReporter failingAtConvertStart(AtomicInteger times) {
+        return new SessionReporter() {
+            @Override
+            public void event(Task task, String event, String reason, TaskLog log) {
+                if (event.equals("replay_convert_start") && times.getAndDecrement() > 0) {
+                    throw new IllegalStateException("a bug in the reporter");
+                }
+            }
+
+            @Override
+            public void published(Task task, TaskLog log) {
+            }
+
+            @Override
+            public void publishFailed(Task task, TaskLog log) {
+            }
+        };
+    }
+
+    private static Task waitUntilFinished(TestSpool s, String id) throws InterruptedException {
+        long end = System.currentTimeMillis() + 60_000;
+        while (!s.tasks.get(id).state.finished()) {
+            assertThat(System.currentTimeMillis()).as("task finished within 60 s").isLessThan(end);
+            Thread.sleep(20);
+        }
+        return s.tasks.get(id);
+    }
+
+    @Test
+    void aPassingBugIsRetriedAndTheTaskCompletes() throws Exception {
+        try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(2))).start()) {
+            Task t = s.createParts(UUID.randomUUID().toString(), 1);
+            s.upload(t, 0);
+            Task done = waitUntilFinished(s, t.id);
+            assertThat(done.state).isEqualTo(TaskState.DONE);
+            assertThat(done.internalErrors).isEqualTo(2);
+            assertThat(Files.readString(s.spool.dir(t.id).resolve("task.log")))
+                    .contains("internal error 1 of 3; next try in 1 s").contains("internal error 2 of 3; next try in 2 s");
+        }
+    }
+
+    @Test
+    void aLastingBugFailsTheTaskVisiblyAndKeepsItsFiles() throws Exception {
+        try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(Integer.MAX_VALUE))).start()) {
+            Task t = s.createParts(UUID.randomUUID().toString(), 1);
+            s.upload(t, 0);
+            Task failed = waitUntilFinished(s, t.id);
+            assertThat(failed.state).isEqualTo(TaskState.FAILED);
+            assertThat(failed.error).startsWith("internal error, given up after 3 tries: java.lang.IllegalStateException: a bug");
+            assertThat(failed.errorReason).isEqualTo("replay_convert_failed");
+            Task onDisk = s.spool.load(t.id);
+            assertThat(onDisk.state).as("on disk too: a restart does not resume it").isEqualTo(TaskState.FAILED);
+            assertThat(s.spool.inFile(t.id, t.files.get(0).name)).as("the recording is kept").exists();
+        }
+    }
+}
