@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoworker.worker.LionClient;
 import io.videoworker.worker.TestRecordings;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,7 +50,7 @@ class UploadRaceTest {
             // B: the multipart header and 1,000 bytes of a wrong body, then it waits
             byte[] wrong = new byte[part0.length + 5_000];
             new Random(12).nextBytes(wrong);
-            HeldUpload b = new HeldUpload(w.lion, id, 0, sid + ".0.part.gz", wrong, 1_000);
+            HeldUpload b = new HeldUpload(w.port(), id, 0, sid + ".0.part.gz", wrong, 1_000);
             Path bTemp = awaitTemporaryFiles(in, 1).get(0);
 
             // A: the right bytes, while B is in flight
@@ -64,7 +61,7 @@ class UploadRaceTest {
 
             // B sends the rest and is refused; A's part is untouched
             b.release();
-            LionClient.Reply refused = b.reply.get(30, TimeUnit.SECONDS);
+            RawHttp.Reply refused = b.reply.get(30, TimeUnit.SECONDS);
             assertThat(refused.json().path("ok").asBoolean()).as(refused.body()).isFalse();
             assertThat(refused.json().path("error_message").asText()).startsWith("checksum mismatch: received " + wrong.length + " bytes");
             assertThat(accepted).hasBinaryContent(part0);
@@ -76,7 +73,7 @@ class UploadRaceTest {
             assertThat(done.path("attempts").asInt()).isEqualTo(1);
             Path replays = data.resolve("replays/" + DAY + "/" + sid);
             assertThat(names(replays)).containsExactlyInAnyOrder(sid + ".0.part.mp4", sid + ".1.part.mp4", sid + ".replay.json");
-            assertThat(Files.readString(replays.resolve(sid + ".replay.json"))).contains("\"type\":\"mp4\"");
+            assertThat(RawHttp.JSON.readTree(replays.resolve(sid + ".replay.json").toFile()).path("type").asText()).isEqualTo("mp4");
         }
     }
 
@@ -90,14 +87,14 @@ class UploadRaceTest {
             String id = create(w.lion, sid, part0, part1);
             Path accepted = data.resolve("tasks/" + id + "/in/" + sid + ".0.part.gz");
             // two uploads of the right bytes overlap: the one finishing second is a repeat
-            HeldUpload early = new HeldUpload(w.lion, id, 0, sid + ".0.part.gz", part0, 1_000);
+            HeldUpload early = new HeldUpload(w.port(), id, 0, sid + ".0.part.gz", part0, part0.length / 2);
             awaitTemporaryFiles(accepted.getParent(), 1);
             assertThat(upload(w.lion, id, 0, sid, part0).json().path("ok").asBoolean()).isTrue();
             Object inode = Files.getAttribute(accepted, "unix:ino");
             FileTime mtime = Files.getLastModifiedTime(accepted);
             Thread.sleep(20); // a rewrite would show in the modification time
             early.release();
-            LionClient.Reply overlapping = early.reply.get(30, TimeUnit.SECONDS);
+            RawHttp.Reply overlapping = early.reply.get(30, TimeUnit.SECONDS);
             assertThat(overlapping.json().path("ok").asBoolean()).as(overlapping.body()).isTrue();
 
             LionClient.Reply same = upload(w.lion, id, 0, sid, part0);
@@ -137,9 +134,9 @@ class UploadRaceTest {
             id = create(w.lion, sid, part0, part1);
             in = data.resolve("tasks/" + id + "/in");
             assertThat(upload(w.lion, id, 0, sid, part0).json().path("ok").asBoolean()).isTrue();
-            HeldUpload first = new HeldUpload(w.lion, id, 1, sid + ".1.part.gz", part1, 1_000);
+            HeldUpload first = new HeldUpload(w.port(), id, 1, sid + ".1.part.gz", part1, part1.length / 2);
             awaitTemporaryFiles(in, 1);
-            HeldUpload second = new HeldUpload(w.lion, id, 1, sid + ".1.part.gz", part1, 1_000);
+            HeldUpload second = new HeldUpload(w.port(), id, 1, sid + ".1.part.gz", part1, part1.length / 2);
             List<Path> temps = awaitTemporaryFiles(in, 2);
             for (Path t : temps) {
                 assertThat(t.getFileName().toString()).matches("\\." + sid + "\\.1\\.part\\.gz\\.[0-9a-f]{8}\\.uploading");
@@ -243,56 +240,55 @@ class UploadRaceTest {
     }
 
     /**
-     * A part upload over its own connection, with the exact Content-Length, whose body stops after
-     * its first bytes until the test lets the rest follow or makes the sender give up.
+     * A part upload on its own socket, as Lion sends it (signed, exact Content-Length): the
+     * multipart header and the body's first bytes are sent and flushed at once, the rest only when
+     * the test releases it; or the sender goes away without it.
      */
     private static final class HeldUpload {
-        private final CountDownLatch gate = new CountDownLatch(1);
-        private volatile boolean abandoned;
-        final CompletableFuture<LionClient.Reply> reply;
+        private final Socket socket;
+        private final OutputStream out;
+        private final byte[] rest;
+        final CompletableFuture<RawHttp.Reply> reply = new CompletableFuture<>();
 
-        HeldUpload(LionClient lion, String taskId, int index, String name, byte[] body, int first) {
-            InputStream rest = new ByteArrayInputStream(body, first, body.length - first);
-            InputStream held = new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-                }
+        HeldUpload(int port, String taskId, int index, String name, byte[] body, int first) throws IOException {
+            String boundary = "8d1f0c2b";
+            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+            StringBuilder request = new StringBuilder("POST /api/v2/replay/sessions/" + taskId + "/task/upload/" + index
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            StandAloneWorker.lionHeaders().forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
+            request.append("Content-Type: multipart/form-data; boundary=").append(boundary).append("\r\n")
+                    .append("Content-Length: ").append(head.length + body.length + tail.length).append("\r\n")
+                    .append("Connection: close\r\n\r\n");
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(60_000);
+            out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(head);
+            out.write(body, 0, first);
+            out.flush();
+            rest = new byte[body.length - first + tail.length];
+            System.arraycopy(body, first, rest, 0, body.length - first);
+            System.arraycopy(tail, 0, rest, body.length - first, tail.length);
+        }
 
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    try {
-                        gate.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted");
-                    }
-                    if (abandoned) {
-                        throw new IOException("the sender went away");
-                    }
-                    return rest.read(b, off, len);
-                }
-            };
-            InputStream all = new SequenceInputStream(new ByteArrayInputStream(body, 0, first), held);
-            HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.fromPublisher(
-                    HttpRequest.BodyPublishers.ofInputStream(() -> all), body.length);
-            reply = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return lion.upload(taskId, index, name, publisher);
-                } catch (IOException | InterruptedException e) {
-                    throw new CompletionException(e);
+        /** The rest follows; the worker's answer completes {@link #reply}. */
+        void release() {
+            CompletableFuture.runAsync(() -> {
+                try (socket) {
+                    out.write(rest);
+                    out.flush();
+                    reply.complete(RawHttp.parse(socket.getInputStream()));
+                } catch (IOException e) {
+                    reply.completeExceptionally(e);
                 }
             });
         }
 
-        void release() {
-            gate.countDown();
-        }
-
-        void abandon() {
-            abandoned = true;
-            gate.countDown();
+        /** The sender goes away without sending the rest. */
+        void abandon() throws IOException {
+            socket.close();
         }
     }
 }
