@@ -351,4 +351,5 @@ class S3StorageTest {
                 .hasMessageContaining("REGION");
         assertThatThrownBy(() -> S3Storage.fromConfig(null)).isInstanceOf(IllegalArgumentException.class);
     }
+
 }
