@@ -351,5 +351,4 @@ class S3StorageTest {
                 .hasMessageContaining("REGION");
         assertThatThrownBy(() -> S3Storage.fromConfig(null)).isInstanceOf(IllegalArgumentException.class);
     }
-
 }
