@@ -52,6 +52,16 @@ public final class CoreStorage implements ReplayStorage {
         // core keeps one replay per session and looks for the mp4 before anything we could leave
     }
 
+    /**
+     * Cannot tell: core offers its components no look-up of one stored file (its replay API
+     * answers for the whole session, from whichever storage it finds first), so -1.
+     */
+    @Override
+    public long sizeOf(String key) throws IOException {
+        StorageKey.check(key);
+        return -1;
+    }
+
     @Override
     public String describe() {
         return "core server storage at " + core.base();

@@ -217,45 +217,72 @@ public final class TaskService implements AutoCloseable {
         if (filename != null && !filename.equals(part.name)) {
             log.warn("part " + index + " arrived named " + Untrusted.quote(filename) + ", expected " + part.name + "; kept as " + part.name);
         }
+        boolean accepted;
         synchronized (t) {
-            if (t.state != TaskState.RECEIVING) {
-                if (part.received) {
-                    return new UploadResult(true, ""); // a repeated upload of what we hold
-                }
+            accepted = part.received;
+            if (!accepted && t.state != TaskState.RECEIVING) {
                 return new UploadResult(false, "task " + t.id + " no longer accepts parts (" + t.state.json() + ")");
             }
         }
-        PartWriter.Received r;
-        try {
-            r = writer.write(body, spool.inFile(t.id, part.name), length, part.checksum);
-        } catch (PartWriter.ChecksumException | PartWriter.DiskFullException e) {
+        if (accepted) { // an accepted part never changes: the same bytes again are fine, others are refused
+            return repeatedUpload(index, part, body, log);
+        }
+        // Uploads of one part may overlap (a sender's retry, or a hostile second connection): each
+        // streams into a temporary file of its own, and only the first complete, verified one takes
+        // the part's name, under the task's lock; a later one is then a repeat of an accepted part
+        try (PartWriter.Pending pending = writer.receive(body, spool.inFile(t.id, part.name), length, part.checksum)) {
+            PartWriter.Received r = pending.received();
+            synchronized (t) {
+                if (part.received) { // another upload of the same bytes (the checksum says so) was accepted meanwhile
+                    log.info("part " + index + " (" + part.name + ") arrived again while it was being accepted; the copy is discarded");
+                    return new UploadResult(true, "");
+                }
+                if (t.state != TaskState.RECEIVING) {
+                    return new UploadResult(false, "task " + t.id + " no longer accepts parts");
+                }
+                pending.commit();
+                part.received = true;
+                long lastUpload = t.lastUploadAt;
+                t.lastUploadAt = System.currentTimeMillis();
+                try {
+                    if (t.allReceived()) {
+                        enqueue(t, log);
+                    } else {
+                        spool.save(t);
+                    }
+                } catch (IOException e) { // not durable, so not ok: the sender keeps its copy
+                    part.received = false;
+                    t.lastUploadAt = lastUpload;
+                    t.state = TaskState.RECEIVING;
+                    queue.remove(t);
+                    try {
+                        java.nio.file.Files.deleteIfExists(r.file()); // never acknowledged: the next upload of the part takes its place
+                    } catch (IOException ignored) {
+                        // the start-up sweep removes it (the part is not received)
+                    }
+                    String why = spoolTrouble(e);
+                    log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);
+                    return new UploadResult(false, why);
+                }
+                log.info("part " + index + " (" + part.name + ") received: " + r.bytes() + " bytes, SHA-256 verified");
+            }
+        } catch (PartWriter.ChecksumException | PartWriter.DiskFullException | PartWriter.AlreadyThereException e) {
             log.warn("part " + index + " (" + part.name + ") refused: " + e.getMessage());
             return new UploadResult(false, e.getMessage());
         }
-        synchronized (t) {
-            if (t.state != TaskState.RECEIVING) {
-                return new UploadResult(part.received, part.received ? "" : "task " + t.id + " no longer accepts parts");
-            }
-            part.received = true;
-            long lastUpload = t.lastUploadAt;
-            t.lastUploadAt = System.currentTimeMillis();
-            try {
-                if (t.allReceived()) {
-                    enqueue(t, log);
-                } else {
-                    spool.save(t);
-                }
-            } catch (IOException e) { // not durable, so not ok: the sender keeps its copy
-                part.received = false;
-                t.lastUploadAt = lastUpload;
-                t.state = TaskState.RECEIVING;
-                queue.remove(t);
-                String why = spoolTrouble(e);
-                log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);
-                return new UploadResult(false, why);
-            }
-            log.info("part " + index + " (" + part.name + ") received: " + r.bytes() + " bytes, SHA-256 verified");
+        return new UploadResult(true, "");
+    }
+
+    /** A part accepted before: read the body only to compare it; nothing on disk changes either way. */
+    private static UploadResult repeatedUpload(int index, PartFile part, InputStream body, TaskLog log) throws IOException {
+        try {
+            PartWriter.verify(body, part.checksum);
+        } catch (PartWriter.ChecksumException e) {
+            String why = "part " + index + " was accepted already and is never replaced: " + e.getMessage();
+            log.warn("part " + index + " (" + part.name + ") refused: " + why);
+            return new UploadResult(false, why);
         }
+        log.info("part " + index + " (" + part.name + ") arrived again with the same bytes; the accepted file is kept as it is");
         return new UploadResult(true, "");
     }
 

@@ -132,6 +132,21 @@ public final class AzureStorage implements ReplayStorage {
     }
 
     @Override
+    public long sizeOf(String key) throws IOException {
+        StorageKey.check(key);
+        try {
+            return container.getBlobClient(key).getProperties().getBlobSize();
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 404) { // no blob (or no container): nothing there
+                return -1;
+            }
+            throw failure("size", key, e);
+        } catch (RuntimeException e) {
+            throw failure("size", key, e);
+        }
+    }
+
+    @Override
     public String describe() {
         return "azure blob storage " + endpoint + "/" + containerName;
     }

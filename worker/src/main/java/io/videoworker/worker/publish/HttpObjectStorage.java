@@ -107,6 +107,24 @@ abstract class HttpObjectStorage implements ReplayStorage {
         throw failure("DELETE", key, resp);
     }
 
+    @Override
+    public long sizeOf(String key) throws IOException {
+        StorageSupport.checkKey(key);
+        Map<String, String> headers = new LinkedHashMap<>();
+        sign("HEAD", key, headers);
+        HttpRequest.Builder req = HttpRequest.newBuilder(objectUrl(key))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(120));
+        headers.forEach(req::header);
+        HttpResponse<String> resp = send(req.build(), "HEAD", key);
+        if (resp.statusCode() == 404) {
+            return -1; // a HEAD reply has no body to tell a missing object from a missing bucket: a PUT will
+        }
+        if (resp.statusCode() / 100 != 2) {
+            throw failure("HEAD", key, resp);
+        }
+        return resp.headers().firstValueAsLong("Content-Length").orElse(0);
+    }
+
     private HttpResponse<String> send(HttpRequest req, String method, String key) throws IOException {
         try {
             return http.send(req, HttpResponse.BodyHandlers.ofString());

@@ -48,6 +48,12 @@ public final class LocalStorage implements ReplayStorage {
     }
 
     @Override
+    public long sizeOf(String key) throws IOException {
+        Path p = resolve(key);
+        return Files.isRegularFile(p) ? Files.size(p) : -1;
+    }
+
+    @Override
     public String describe() {
         return "local storage " + root;
     }

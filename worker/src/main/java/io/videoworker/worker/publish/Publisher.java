@@ -16,12 +16,27 @@ import java.util.List;
  * Puts a task's result into replay storage under JumpServer's keys: the part MP4s first and
  * {@code replay.json} last (so a player never finds a list of missing files), or
  * {@code <sid>.replay.mp4}; after a failed conversion the untouched originals instead.
+ *
+ * <p>A single recording (G2) never leaves {@code <sid>.replay.gz} beside {@code <sid>.replay.mp4}:
+ * core plays the first it finds and looks for the .gz first. An MP4 put there removes the .gz; an
+ * original is not published where the session's MP4 already is (the MP4 wins: it is a converted,
+ * playable recording of the session, the original one that failed to convert). Both happen under
+ * one lock per session, so two tasks of a session cannot interleave the check and the put.
  */
 public final class Publisher {
     private final Spool spool;
+    private final Object[] sessionLocks = new Object[64];
 
     public Publisher(Spool spool) {
         this.spool = spool;
+        for (int i = 0; i < sessionLocks.length; i++) {
+            sessionLocks[i] = new Object();
+        }
+    }
+
+    /** One lock per session (striped: sessions are countless, 64 locks are plenty for a pool). */
+    private Object sessionLock(String sessionId) {
+        return sessionLocks[Math.floorMod(sessionId.hashCode(), sessionLocks.length)];
     }
 
     /** Publishes the conversion results of out/. Returns the keys written. */
@@ -31,8 +46,10 @@ public final class Publisher {
         if (task.kind == Task.Kind.SINGLE) {
             String key = task.sessionDate + "/" + task.sessionId + ".replay.mp4";
             Path mp4 = spool.outFile(task.id, task.sessionId + ".replay.mp4");
-            storage.put(key, mp4);
-            storage.delete(task.sessionDate + "/" + task.sessionId + ".replay.gz");
+            synchronized (sessionLock(task.sessionId)) {
+                storage.put(key, mp4);
+                storage.delete(task.sessionDate + "/" + task.sessionId + ".replay.gz");
+            }
             keys.add(key);
             bytes += Files.size(mp4);
         } else {
@@ -64,7 +81,19 @@ public final class Publisher {
         if (task.kind == Task.Kind.SINGLE) {
             Path gz = spool.inFile(task.id, task.files.get(0).name);
             String key = task.sessionDate + "/" + task.sessionId + ".replay.gz";
-            storage.put(key, gz);
+            String mp4Key = task.sessionDate + "/" + task.sessionId + ".replay.mp4";
+            synchronized (sessionLock(task.sessionId)) {
+                long mp4 = storage.sizeOf(mp4Key);
+                if (mp4 >= 0) {
+                    String why = "the original recording is not published: " + mp4Key + " is in the storage already, and core"
+                            + " would play a .replay.gz beside it instead of the MP4";
+                    task.error = task.error == null || task.error.isEmpty() ? why : task.error + "; " + why;
+                    task.publishedBytes = mp4; // the session's replay is that MP4
+                    log.warn(why + "; the MP4 is kept");
+                    return keys;
+                }
+                storage.put(key, gz);
+            }
             keys.add(key);
             bytes += Files.size(gz);
         } else {

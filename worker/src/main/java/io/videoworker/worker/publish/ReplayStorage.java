@@ -14,6 +14,12 @@ public interface ReplayStorage {
     /** Removes an object if present (a stale .replay.gz must not hide a .replay.mp4). */
     void delete(String key) throws IOException;
 
+    /**
+     * The object's size in bytes, or -1 when there is none: publishing an original must not put a
+     * {@code .replay.gz} beside the session's {@code .replay.mp4}, which core would then hide.
+     */
+    long sizeOf(String key) throws IOException;
+
     /** For logs: the kind of storage and where. */
     String describe();
 }

@@ -326,6 +326,19 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
         call("DELETE", key, () -> s3.deleteObject(r -> r.bucket(bucket).key(key)));
     }
 
+    @Override
+    public long sizeOf(String key) throws IOException {
+        StorageSupport.checkKey(key);
+        try {
+            return call("HEAD", key, () -> s3.headObject(r -> r.bucket(bucket).key(key)).contentLength());
+        } catch (IOException e) {
+            if (e.getCause() instanceof S3Exception s && s.statusCode() == 404) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
     /** Runs an SDK call, turning its exceptions into IOExceptions that say what failed and why. */
     private <T> T call(String what, String key, Supplier<T> op) throws IOException {
         try {

@@ -201,6 +201,22 @@ public final class SftpStorage implements ReplayStorage {
     }
 
     @Override
+    public long sizeOf(String key) throws IOException {
+        String target = resolve(key);
+        long[] size = {-1};
+        run("size of '" + key + "'", sftp -> {
+            try {
+                size[0] = sftp.stat(target).getSize();
+            } catch (SftpException e) {
+                if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                    throw e;
+                }
+            }
+        });
+        return size[0];
+    }
+
+    @Override
     public String describe() {
         return "sftp storage " + username + "@" + hostPort() + " " + (root.isEmpty() ? "(login folder)" : root);
     }

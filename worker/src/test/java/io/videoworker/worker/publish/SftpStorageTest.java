@@ -410,4 +410,13 @@ class SftpStorageTest {
         n.put("SFTP_HOST", "::1");
         assertThat(SftpStorage.fromConfig(n).describe()).isEqualTo("sftp storage alice@[::1]:2222 /r");
     }
+
+    @Test
+    void sizeOfTellsWhetherAFileIsThere() throws Exception {
+        SftpStorage s = SftpStorage.fromConfig(passwordConfig(PASSWORD, "/sizes"));
+        String key = "2025-11-18/size-probe.replay.mp4";
+        assertThat(s.sizeOf(key)).isEqualTo(-1);
+        s.put(key, file("probe", 4_321, 9));
+        assertThat(s.sizeOf(key)).isEqualTo(4_321);
+    }
 }

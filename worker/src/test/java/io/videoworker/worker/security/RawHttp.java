@@ -52,7 +52,7 @@ public final class RawHttp {
         }
     }
 
-    private static Reply parse(InputStream in) throws IOException {
+    static Reply parse(InputStream in) throws IOException {
         byte[] all = in.readAllBytes();
         String text = new String(all, StandardCharsets.ISO_8859_1); // byte offsets = char offsets
         int end = text.indexOf("\r\n\r\n");

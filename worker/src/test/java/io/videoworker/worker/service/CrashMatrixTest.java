@@ -59,8 +59,9 @@ class CrashMatrixTest {
 
             // part 1 in flight: 1.2 MB of it sent, the rest held back until after the kill
             HeldBackUpload inFlight = new HeldBackUpload(lion, id, 1, sid + ".1.part.gz", p1, 1_200_000);
-            Path half = data.resolve("tasks/" + id + "/in/." + sid + ".1.part.gz.uploading");
-            await("the half part on disk", () -> Files.exists(half) && size(half) > 0);
+            Path in = data.resolve("tasks/" + id + "/in");
+            await("the half part on disk", () -> size(halfUpload(in, sid + ".1.part.gz")) > 0);
+            Path half = halfUpload(in, sid + ".1.part.gz");
             w.kill();
             inFlight.abandon();
 
@@ -268,7 +269,20 @@ class CrashMatrixTest {
         }
     }
 
+    /** The temporary file of an upload of {@code name} in flight ({@code .<name>.<random>.uploading}), or null. */
+    static Path halfUpload(Path in, String name) {
+        try (Stream<Path> list = Files.list(in)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("." + name + ".")
+                    && p.getFileName().toString().endsWith(".uploading")).findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     static long size(Path p) {
+        if (p == null) {
+            return -1;
+        }
         try {
             return Files.size(p);
         } catch (IOException e) {

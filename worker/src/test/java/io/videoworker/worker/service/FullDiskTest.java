@@ -100,8 +100,9 @@ class FullDiskTest {
             byte[] e0 = TestRecordings.noise(320, 240, 6, 12, 30_000, 5);
             String taskE = create(lion, sidE, List.of(e0), 30_000L);
             HeldBackUpload inFlight = new HeldBackUpload(lion, taskE, 0, sidE + ".0.part.gz", e0, 1_200_000);
-            Path half = data.resolve("tasks/" + taskE + "/in/." + sidE + ".0.part.gz.uploading");
-            await("E's first MiB on disk", () -> CrashMatrixTest.size(half) > 0);
+            Path inE = data.resolve("tasks/" + taskE + "/in");
+            await("E's first MiB on disk", () -> CrashMatrixTest.size(CrashMatrixTest.halfUpload(inE, sidE + ".0.part.gz")) > 0);
+            Path half = CrashMatrixTest.halfUpload(inE, sidE + ".0.part.gz");
             Path spoolFiller = fillUntilFree(data.resolve("filler-full"), 0);
             inFlight.release();
             LionClient.Reply cutShort = inFlight.reply.get(60, TimeUnit.SECONDS);

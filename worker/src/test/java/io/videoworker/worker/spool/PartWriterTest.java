@@ -71,4 +71,20 @@ class PartWriterTest {
         assertThat(r.sha256()).isEqualTo(TestRecordings.sha256(new byte[0]));
         assertThat(Files.size(dir.resolve("e.part.gz"))).isZero();
     }
+
+    @Test
+    void aCommitNeverReplacesAFileAlreadyThereAndEachAttemptWritesItsOwnFile() throws Exception {
+        byte[] first = random(70_000);
+        byte[] second = random(80_000);
+        Path target = dir.resolve("r.part.gz");
+        try (PartWriter.Pending a = writer.receive(new ByteArrayInputStream(first), target, first.length, null);
+                PartWriter.Pending b = writer.receive(new ByteArrayInputStream(second), target, second.length, null)) {
+            assertThat(dir.toFile().list()).hasSize(2).allMatch(n -> n.startsWith(".r.part.gz.") && n.endsWith(".uploading"));
+            a.commit();
+            assertThatThrownBy(b::commit).isInstanceOf(PartWriter.AlreadyThereException.class)
+                    .hasMessage("r.part.gz is already in the spool; it is never replaced");
+        }
+        assertThat(Files.readAllBytes(target)).isEqualTo(first);
+        assertThat(dir.toFile().list()).containsExactly("r.part.gz");
+    }
 }
