@@ -9,7 +9,9 @@ import io.videoworker.guac.PlayerOptions;
 import io.videoworker.worker.convert.ConversionResult;
 import io.videoworker.worker.convert.ConvertOptions;
 import io.videoworker.worker.convert.Converter;
+import io.videoworker.worker.convert.DiskReserveException;
 import io.videoworker.worker.convert.InputException;
+import io.videoworker.worker.convert.OutputLimits;
 import io.videoworker.worker.convert.SessionInput;
 import io.videoworker.worker.convert.Snapshots;
 import io.videoworker.worker.spool.DiskSpace;
@@ -68,6 +70,16 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--no-cursor", description = "leave the mouse pointer out")
     boolean noCursor;
 
+    @Option(names = "--max-output-bytes", paramLabel = "N",
+            description = "cap on the MP4 bytes written (all parts together); past it the recording is refused "
+                    + "(exit 2) and nothing is kept (default: the larger of 2 GiB and 32 x the input's size)")
+    Long maxOutputBytes;
+
+    @Option(names = "--min-free-bytes", paramLabel = "N",
+            description = "stop (exit 3, nothing kept) before the output's disk keeps less than N bytes free "
+                    + "(default ${DEFAULT-VALUE}: until the disk is full)")
+    long minFreeBytes;
+
     @Option(names = "--json", description = "print one JSON object with the result on stdout")
     boolean json;
 
@@ -81,6 +93,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConvertOptions options = options();
+        OutputLimits limits = outputLimits();
         PrintWriter err = spec.commandLine().getErr();
         if (exitWithParent) {
             ParentWatch.start();
@@ -94,7 +107,7 @@ public final class ConvertCommand implements Callable<Integer> {
             }
             Converter.Progress progress = progressLines ? ProgressBar.lines(System.err)
                     : json ? Converter.Progress.NONE : ProgressBar.forStderr();
-            Converter converter = new Converter(options, progress);
+            Converter converter = new Converter(options, progress, limits);
             List<ConversionResult> results;
             try {
                 if (perPart) {
@@ -113,6 +126,9 @@ public final class ConvertCommand implements Callable<Integer> {
         } catch (InputException e) {
             err.println("video-worker: " + e.getMessage());
             return 2;
+        } catch (DiskReserveException e) { // stopped before the floor: the disk, not the recording
+            err.println("video-worker: not enough disk space: " + e.getMessage());
+            return 3;
         } catch (Exception e) {
             if (DiskSpace.isOutOfSpace(e)) { // the disk, not the recording: worth another run once there is space
                 err.println("video-worker: not enough disk space: " + e.getMessage());
@@ -166,6 +182,16 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-fps must be above 0 and at most 240");
         }
         return new ConvertOptions(w, h, crf, preset, maxFps, lossless, !noCursor, Limits.DEFAULT);
+    }
+
+    private OutputLimits outputLimits() {
+        if (maxOutputBytes != null && maxOutputBytes < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-output-bytes must be at least 1");
+        }
+        if (minFreeBytes < 0) {
+            throw new ParameterException(spec.commandLine(), "--min-free-bytes cannot be negative");
+        }
+        return new OutputLimits(maxOutputBytes != null ? maxOutputBytes : OutputLimits.FOR_INPUT, minFreeBytes);
     }
 
     private void report(List<ConversionResult> results) throws Exception {
