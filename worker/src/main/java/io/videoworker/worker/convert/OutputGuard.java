@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * Keeps one conversion's output within its {@link OutputLimits} while it is written: the cap on
  * all its MP4s together, and the free space that must stay on their filesystem. Free space is
  * read after every MiB written (one statvfs), and the writer stops while there is still room for
- * a packet as large as the largest so far and for the index the trailer adds: the disk never
- * goes below the floor, it does not merely stop at ENOSPC.
+ * the next MiB, a packet as large as the largest so far and the index the trailer adds: the disk
+ * never goes below the floor, rather than the conversion stopping at ENOSPC.
  */
 final class OutputGuard {
     /** Bytes written between two looks at the free space. */
@@ -76,11 +76,12 @@ final class OutputGuard {
         } catch (IOException e) {
             return; // the next write tells the truth; a failed statvfs is no reason to stop
         }
-        long ahead = Math.max(largestPacket, CHECK_EVERY_BYTES) + packets * INDEX_BYTES_PER_PACKET;
+        // up to the next look: another MiB and a packet; then the trailer's index
+        long ahead = CHECK_EVERY_BYTES + largestPacket + packets * INDEX_BYTES_PER_PACKET;
         if (usable - ahead < minFree) {
-            throw new OutputLimitException(true, "writing into " + dir + " would leave less than "
-                    + mib(minFree) + " free on its disk, the free space the conversion must keep ("
-                    + mib(usable) + " free, " + mib(written) + " written); the partial output is removed");
+            throw new OutputLimitException(true, "stopped writing into " + dir + " with " + mib(usable)
+                    + " free: the conversion must keep " + mib(minFree) + " free on its disk (" + mib(written)
+                    + " written, none of it kept)");
         }
     }
 
