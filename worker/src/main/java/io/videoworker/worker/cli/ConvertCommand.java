@@ -32,7 +32,8 @@ import picocli.CommandLine.ParameterException;
                 "INPUT is one recording (raw or gzip), several Lion part files <sid>.<n>.part.gz "
                         + "(played in part-number order), or a directory with a Lion <sid>.replay.json and its parts."},
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage", "3:not enough disk space for the output"})
+        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage, or a video past --max-output-bytes",
+                "3:not enough disk space for the output (or less free than --min-free-bytes)"})
 public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

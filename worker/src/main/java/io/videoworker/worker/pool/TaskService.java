@@ -457,6 +457,7 @@ public final class TaskService implements AutoCloseable {
                 pause(t, log, shortage.replace("must stay free", "must stay free while converting"));
                 return;
             }
+            long freeBefore = java.nio.file.Files.getFileStore(config.tasksDir()).getUsableSpace();
             synchronized (t) {
                 t.state = TaskState.CONVERTING;
                 t.attempts++;
@@ -485,7 +486,14 @@ public final class TaskService implements AutoCloseable {
             synchronized (t) {
                 if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again
                     t.attempts--;
-                    t.outOfRoomRuns++;
+                    // Its own video filled the disk if, with it deleted, most of the room it started with is
+                    // free again; if not, others took the space (another conversion growing) and only waiting helps.
+                    long freeAfter = java.nio.file.Files.getFileStore(config.tasksDir()).getUsableSpace();
+                    if (freeAfter - floor >= (freeBefore - floor) / 2) {
+                        t.outOfRoomRuns++;
+                        log.warn("its video alone filled the disk to the floor: " + t.outOfRoomRuns + " of "
+                                + MAX_OUT_OF_ROOM_RUNS + " such runs before the original recording is published instead");
+                    }
                     if (t.outOfRoomRuns < MAX_OUT_OF_ROOM_RUNS) {
                         pause(t, log, error);
                         return;
