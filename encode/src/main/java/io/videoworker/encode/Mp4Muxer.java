@@ -34,14 +34,18 @@ final class Mp4Muxer implements AutoCloseable {
 
     private final Path file;
     private final String url;
+    private final OutputWatch watch;
     private AVFormatContext context;
+    private long written;
 
     /**
      * @param target where FFmpeg writes (a temporary name; the writer renames it when finished)
      * @param file   the name to report in errors
+     * @param watch  told the bytes written after every packet
      */
-    Mp4Muxer(Path target, Path file) {
+    Mp4Muxer(Path target, Path file, OutputWatch watch) {
         this.file = file;
+        this.watch = watch;
         Ffmpeg.init();
         this.url = Ffmpeg.fileUrl(target);
         context = new AVFormatContext(null);
@@ -88,8 +92,10 @@ final class Mp4Muxer implements AutoCloseable {
     void write(AVPacket packet, AVCodecContext encoder, AVStream stream) {
         packet.stream_index(stream.index());
         av_packet_rescale_ts(packet, encoder.time_base(), stream.time_base());
-        // av_interleaved_write_frame takes ownership of the packet's data and leaves it blank
+        int size = packet.size(); // av_interleaved_write_frame takes ownership of the packet's data and leaves it blank
         check(av_interleaved_write_frame(context, packet), "av_interleaved_write_frame", file);
+        written += size;
+        watch.written(written, size);
     }
 
     /** Writes the trailer (moves moov to the front) and closes the file. */

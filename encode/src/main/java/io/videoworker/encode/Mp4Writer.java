@@ -56,14 +56,22 @@ public final class Mp4Writer implements AutoCloseable {
      * @throws EncodeException when FFmpeg refuses (the message names the call, the error and the path)
      */
     public Mp4Writer(Path output, VideoSettings settings) {
-        if (output == null || settings == null) {
-            throw new IllegalArgumentException("output and settings are required");
+        this(output, settings, OutputWatch.NONE);
+    }
+
+    /**
+     * As {@link #Mp4Writer(Path, VideoSettings)}, telling {@code watch} the bytes written after every
+     * packet (video, keyframe repeats and audio alike); an exception it throws stops the writer.
+     */
+    public Mp4Writer(Path output, VideoSettings settings, OutputWatch watch) {
+        if (output == null || settings == null || watch == null) {
+            throw new IllegalArgumentException("output, settings and watch are required");
         }
         this.output = output;
         this.settings = settings;
         this.partial = output.resolveSibling(output.getFileName() + ".partial");
         try {
-            muxer = new Mp4Muxer(partial, output);
+            muxer = new Mp4Muxer(partial, output, watch);
             video = new VideoTrack(muxer, settings, output);
             // Declared always; the mov muxer leaves out a track that never got a packet.
             audio = new AudioTrack(muxer, output);

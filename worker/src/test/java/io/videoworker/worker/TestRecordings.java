@@ -61,6 +61,35 @@ public final class TestRecordings {
         return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * The "still noise" attack (issue 12): one {@code w}×{@code h} picture of random pixels, then
+     * nothing but a {@code sync} every {@code syncEveryMs} (under the 10-minute clock-jump limit) for
+     * {@code durationMs}. Small to send (the PNG does not compress) and, under a keyframe every 5 s,
+     * huge to encode: each keyframe is the whole noise picture again.
+     */
+    public static byte[] stillNoise(int w, int h, long syncEveryMs, long durationMs, long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, random.nextInt());
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", png);
+        StringBuilder sb = new StringBuilder();
+        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
+        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
+        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png.toByteArray()));
+        el(sb, "end", "1");
+        long start = 1_000_000;
+        for (long t = 0; t <= durationMs; t += syncEveryMs) {
+            el(sb, "sync", String.valueOf(start + t));
+        }
+        el(sb, "disconnect");
+        return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Appends one instruction; all elements here are ASCII, so lengths are plain string lengths. */
     public static void el(StringBuilder sb, String... elements) {
         for (int i = 0; i < elements.length; i++) {

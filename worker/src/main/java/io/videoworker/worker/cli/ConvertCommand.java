@@ -9,7 +9,9 @@ import io.videoworker.guac.PlayerOptions;
 import io.videoworker.worker.convert.ConversionResult;
 import io.videoworker.worker.convert.ConvertOptions;
 import io.videoworker.worker.convert.Converter;
+import io.videoworker.worker.convert.DiskReserveException;
 import io.videoworker.worker.convert.InputException;
+import io.videoworker.worker.convert.OutputLimits;
 import io.videoworker.worker.convert.SessionInput;
 import io.videoworker.worker.convert.Snapshots;
 import io.videoworker.worker.spool.DiskSpace;
@@ -30,7 +32,8 @@ import picocli.CommandLine.ParameterException;
                 "INPUT is one recording (raw or gzip), several Lion part files <sid>.<n>.part.gz "
                         + "(played in part-number order), or a directory with a Lion <sid>.replay.json and its parts."},
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage", "3:not enough disk space for the output"})
+        exitCodeList = {"0:success", "1:internal error", "2:bad input or usage, or a video past --max-output-bytes",
+                "3:not enough disk space for the output (or less free than --min-free-bytes)"})
 public final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,6 +71,16 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--no-cursor", description = "leave the mouse pointer out")
     boolean noCursor;
 
+    @Option(names = "--max-output-bytes", paramLabel = "N",
+            description = "cap on the MP4 bytes written (all parts together); past it the recording is refused "
+                    + "(exit 2) and nothing is kept (default: the larger of 2 GiB and 32 x the input's size)")
+    Long maxOutputBytes;
+
+    @Option(names = "--min-free-bytes", paramLabel = "N",
+            description = "stop (exit 3, nothing kept) before the output's disk keeps less than N bytes free "
+                    + "(default ${DEFAULT-VALUE}: until the disk is full)")
+    long minFreeBytes;
+
     @Option(names = "--json", description = "print one JSON object with the result on stdout")
     boolean json;
 
@@ -81,6 +94,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConvertOptions options = options();
+        OutputLimits limits = outputLimits();
         PrintWriter err = spec.commandLine().getErr();
         if (exitWithParent) {
             ParentWatch.start();
@@ -94,7 +108,7 @@ public final class ConvertCommand implements Callable<Integer> {
             }
             Converter.Progress progress = progressLines ? ProgressBar.lines(System.err)
                     : json ? Converter.Progress.NONE : ProgressBar.forStderr();
-            Converter converter = new Converter(options, progress);
+            Converter converter = new Converter(options, progress, limits);
             List<ConversionResult> results;
             try {
                 if (perPart) {
@@ -113,6 +127,9 @@ public final class ConvertCommand implements Callable<Integer> {
         } catch (InputException e) {
             err.println("video-worker: " + e.getMessage());
             return 2;
+        } catch (DiskReserveException e) { // stopped before the floor: the disk, not the recording
+            err.println("video-worker: not enough disk space: " + e.getMessage());
+            return 3;
         } catch (Exception e) {
             if (DiskSpace.isOutOfSpace(e)) { // the disk, not the recording: worth another run once there is space
                 err.println("video-worker: not enough disk space: " + e.getMessage());
@@ -166,6 +183,16 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-fps must be above 0 and at most 240");
         }
         return new ConvertOptions(w, h, crf, preset, maxFps, lossless, !noCursor, Limits.DEFAULT);
+    }
+
+    private OutputLimits outputLimits() {
+        if (maxOutputBytes != null && maxOutputBytes < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-output-bytes must be at least 1");
+        }
+        if (minFreeBytes < 0) {
+            throw new ParameterException(spec.commandLine(), "--min-free-bytes cannot be negative");
+        }
+        return new OutputLimits(maxOutputBytes != null ? maxOutputBytes : OutputLimits.FOR_INPUT, minFreeBytes);
     }
 
     private void report(List<ConversionResult> results) throws Exception {

@@ -31,24 +31,46 @@ public final class Converter {
 
     private final ConvertOptions options;
     private final Progress progress;
+    private final OutputLimits limits;
 
+    /** With the default output cap for the input's size, writing until the disk is full. */
     public Converter(ConvertOptions options, Progress progress) {
+        this(options, progress, OutputLimits.DEFAULT);
+    }
+
+    /**
+     * @param limits the output cap and the free space to keep; past the cap the recording is refused
+     *               ({@link InputException}), at the free-space floor the run stops with a
+     *               {@link DiskReserveException}; either way nothing is left behind
+     */
+    public Converter(ConvertOptions options, Progress progress, OutputLimits limits) {
         this.options = options;
         this.progress = progress;
+        this.limits = limits;
     }
 
     /** All parts stitched onto one timeline in one MP4. */
     public ConversionResult convert(SessionInput input, Path output) throws InputException, IOException {
         long t0 = System.nanoTime();
         Warnings warnings = new Warnings();
+        OutputGuard guard = new OutputGuard(limits, input.totalBytes(), output.toAbsolutePath().getParent());
+        boolean written = false;
         // the writer renames its file into place only when finished; closing it early deletes it
-        try (Mp4Sink sink = new Mp4Sink(output, options);
+        try (Mp4Sink sink = new Mp4Sink(output, options, guard.nextFile(output));
              SessionPlayer player = new SessionPlayer(options.playerOptions(), sink, warnings)) {
+            guard.checkRoom();
             play(input.parts(), player, input.totalBytes());
             Mp4Result r = finish(player, sink, input.parts().get(0));
+            written = true;
+            guard.finished(output, r.bytes());
             return new ConversionResult(output, r.width(), r.height(), r.frames(), r.durationMs(), r.hasAudio(),
                     r.bytes(), (System.nanoTime() - t0) / 1_000_000, warnings.summary(), sink.convertMillis(),
                     sink.encodeMillis());
+        } catch (OutputGuard.OutputLimitException e) {
+            if (written) { // whole, but over the cap by its index: no output all the same
+                Files.deleteIfExists(output);
+            }
+            throw limitReached(e);
         }
     }
 
@@ -68,19 +90,22 @@ public final class Converter {
         ArrayNode files = SessionInput.JSON.createArrayNode();
         long total = input.totalBytes();
         long[] doneBefore = {0};
+        OutputGuard guard = new OutputGuard(limits, total, outDir);
         boolean ok = false;
         try {
+            guard.checkRoom();
             for (RecordingPart part : input.parts()) {
                 long t0 = System.nanoTime();
                 Warnings warnings = new Warnings();
                 Path out = outDir.resolve(part.mp4Name());
                 long partSize = Files.size(part.file());
                 Progress inner = (done, t, ms) -> progress.update(doneBefore[0] + done, total, ms);
-                try (Mp4Sink sink = new Mp4Sink(out, options);
+                try (Mp4Sink sink = new Mp4Sink(out, options, guard.nextFile(out));
                      SessionPlayer player = new SessionPlayer(options.playerOptions(), sink, warnings)) {
                     new Converter(options, inner).play(List.of(part), player, partSize);
                     Mp4Result r = finish(player, sink, part);
                     written.add(out);
+                    guard.finished(out, r.bytes());
                     long start = part.start() >= 0 ? part.start() : player.origin();
                     long end = part.end() >= 0 ? part.end() : player.origin() + player.duration();
                     ObjectNode f = files.addObject();
@@ -100,6 +125,8 @@ public final class Converter {
             written.add(json);
             ok = true;
             return results;
+        } catch (OutputGuard.OutputLimitException e) {
+            throw limitReached(e);
         } finally {
             if (!ok) {
                 for (Path p : written) {
@@ -107,6 +134,14 @@ public final class Converter {
                 }
             }
         }
+    }
+
+    /** Past the cap the recording is refused for good; at the free-space floor the run may be tried again. */
+    private static IOException limitReached(OutputGuard.OutputLimitException e) throws InputException {
+        if (!e.diskFull) {
+            throw new InputException(e.getMessage());
+        }
+        return new DiskReserveException(e.getMessage());
     }
 
     /** Plays the parts in order onto the player's timeline. */

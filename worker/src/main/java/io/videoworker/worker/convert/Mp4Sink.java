@@ -2,6 +2,7 @@ package io.videoworker.worker.convert;
 
 import io.videoworker.encode.Mp4Result;
 import io.videoworker.encode.Mp4Writer;
+import io.videoworker.encode.OutputWatch;
 import io.videoworker.encode.VideoSettings;
 import io.videoworker.guac.AudioFormat;
 import io.videoworker.guac.Frame;
@@ -18,15 +19,18 @@ import java.util.List;
 final class Mp4Sink implements FrameSink, AutoCloseable {
     private final Path output;
     private final ConvertOptions options;
+    private final OutputWatch watch;
     private Mp4Writer writer;
     private final List<Object[]> earlyAudio = new ArrayList<>();
     private Mp4Result result;
     private long convertNanos;
     private long encodeNanos;
 
-    Mp4Sink(Path output, ConvertOptions options) {
+    /** @param watch told the bytes written after every packet; may stop the writer by throwing */
+    Mp4Sink(Path output, ConvertOptions options, OutputWatch watch) {
         this.output = output;
         this.options = options;
+        this.watch = watch;
     }
 
     @Override
@@ -35,7 +39,7 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
             int w = options.width() > 0 ? options.width() : f.width();
             int h = options.height() > 0 ? options.height() : f.height();
             writer = new Mp4Writer(output, new VideoSettings(w, h, options.crf(), options.preset(),
-                    options.lossless(), VideoSettings.DEFAULT_KEYFRAME_INTERVAL_MS));
+                    options.lossless(), VideoSettings.DEFAULT_KEYFRAME_INTERVAL_MS), watch);
             for (Object[] a : earlyAudio) {
                 writer.audio((Long) a[0], (short[]) a[1], 0, (Integer) a[2], ((AudioFormat) a[3]).rate(),
                         ((AudioFormat) a[3]).channels());

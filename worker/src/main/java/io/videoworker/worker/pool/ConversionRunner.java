@@ -1,10 +1,14 @@
 package io.videoworker.worker.pool;
 
+import io.videoworker.guac.SessionPlayer;
+import io.videoworker.worker.convert.OutputLimits;
 import io.videoworker.worker.publish.Publisher;
+import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskLog;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +29,22 @@ final class ConversionRunner {
         this.process = process;
     }
 
-    ConversionProcess.Outcome run(Task t, TaskLog log) throws IOException, InterruptedException {
+    /**
+     * @param minFreeBytes free space the converter keeps on the spool's disk: it stops (exit 3,
+     *                     nothing kept) rather than write below it
+     */
+    ConversionProcess.Outcome run(Task t, TaskLog log, long minFreeBytes) throws IOException, InterruptedException {
         Spool.deleteTree(spool.out(t.id)); // a conversion interrupted by a crash is redone from its inputs
         Path staging = spool.newStaging(t.id);
         boolean promoted = false;
         try {
-            ConversionProcess.Outcome o = process.run(args(t, staging), timeout(t), log, p -> {
+            long inputBytes = inputBytes(t);
+            List<String> args = args(t, staging);
+            args.add("--max-output-bytes");
+            args.add(Long.toString(OutputLimits.defaultCap(inputBytes)));
+            args.add("--min-free-bytes");
+            args.add(Long.toString(minFreeBytes));
+            ConversionProcess.Outcome o = process.run(args, timeout(inputBytes, t.files), log, p -> {
                 if (p != t.progress) {
                     t.progress = p;
                     if (p % 10 == 0) {
@@ -72,9 +86,46 @@ final class ConversionRunner {
         return args;
     }
 
-    /** Ten minutes plus twice the recording's length: even huge recordings convert faster than real time. */
-    private static Duration timeout(Task t) {
-        long ms = t.files.stream().mapToLong(f -> Math.max(0, f.duration)).sum();
-        return Duration.ofMinutes(10).plusMillis(2 * ms);
+    /** The recording as stored in the spool: what the sender really gave, whatever its meta says. */
+    private long inputBytes(Task t) throws IOException {
+        long sum = 0;
+        for (PartFile f : t.files) {
+            Path p = spool.inFile(t.id, f.name);
+            sum = saturatedAdd(sum, Files.isRegularFile(p) ? Files.size(p) : 0);
+        }
+        return sum;
+    }
+
+    /** The longest a conversion may take, in any case. */
+    static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+    /** A minute per MiB stored: busy content converts at ≈ 5 s per MiB of gzip on one core pair. */
+    private static final long MS_PER_INPUT_MIB = 60_000;
+
+    /**
+     * Ten minutes, plus a minute per MiB of input on disk (busy recordings: their cost is in their
+     * bytes), plus twice the length the sender states (idle recordings: their cost is in their
+     * time; taken as at most the 7-day timeline, since files[].duration is the caller's number and
+     * may be negative or 2^62), at most a day. Saturating: nothing here can overflow.
+     */
+    static Duration timeout(long inputBytes, List<PartFile> files) {
+        long stated = 0;
+        for (PartFile f : files) {
+            stated = Math.min(SessionPlayer.MAX_DURATION_MS, saturatedAdd(stated, Math.max(0, f.duration)));
+        }
+        long ms = Duration.ofMinutes(10).toMillis();
+        ms = saturatedAdd(ms, saturatedMultiply(Math.max(0, inputBytes) >> 20, MS_PER_INPUT_MIB));
+        ms = saturatedAdd(ms, 2 * stated);
+        return Duration.ofMillis(Math.min(ms, MAX_TIMEOUT.toMillis()));
+    }
+
+    /** a + b for a, b ≥ 0, Long.MAX_VALUE instead of an overflow. */
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /** a × b for a, b ≥ 0, Long.MAX_VALUE instead of an overflow. */
+    private static long saturatedMultiply(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
     }
 }

@@ -54,6 +54,10 @@ public final class TaskService implements AutoCloseable {
     static final int INTERNAL_ERROR_TRIES = 3;
     /** Longest pause between two tries of a task waiting for disk space. */
     private static final long MAX_DISK_WAIT_MS = Duration.ofMinutes(5).toMillis();
+    /** Longest a task waits for disk space in all (its pauses added up) before its originals are published. */
+    private static final long MAX_DISK_WAIT_TOTAL_MS = Duration.ofHours(1).toMillis();
+    /** Runs whose video reached the disk's floor before it is taken not to fit on this disk at all. */
+    private static final int MAX_OUT_OF_ROOM_RUNS = 3;
 
     private final WorkerConfig config;
     private final Spool spool;
@@ -474,12 +478,23 @@ public final class TaskService implements AutoCloseable {
     }
 
     private void convert(Task t, TaskLog log) throws IOException, InterruptedException {
+        // A conversion keeps twice the reserve free: the reserve itself, and as much again for the
+        // uploads that arrive while it writes, so a video growing on the disk never turns them away.
+        long floor = 2 * config.spoolReserveBytes();
         while (true) {
-            String shortage = disk.shortage(0);
-            if (shortage != null) {
-                pause(t, log, shortage);
+            long waited = diskWaited(t);
+            if (waited >= MAX_DISK_WAIT_TOTAL_MS) {
+                giveUp(t, log, "not enough disk space to convert: waited " + Duration.ofMillis(waited).toMinutes()
+                        + " minutes in all over " + t.diskWaits + " pauses"
+                        + (t.lastConvertError != null ? " (last: " + t.lastConvertError + ")" : ""));
                 return;
             }
+            String shortage = new DiskSpace(config.tasksDir(), floor).shortage(0);
+            if (shortage != null) {
+                pause(t, log, shortage.replace("must stay free", "must stay free while converting"));
+                return;
+            }
+            long freeBefore = java.nio.file.Files.getFileStore(config.tasksDir()).getUsableSpace();
             synchronized (t) {
                 t.state = TaskState.CONVERTING;
                 t.attempts++;
@@ -497,37 +512,51 @@ public final class TaskService implements AutoCloseable {
             long started = System.currentTimeMillis();
             ConversionProcess.Outcome o;
             try {
-                o = runner.run(t, log);
+                o = runner.run(t, log, floor);
             } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
                 t.attempts--;
                 pause(t, log, spoolTrouble(e));
                 return;
             }
             boolean finished;
+            String error = o.error();
             synchronized (t) {
-                finished = o.ok() || o.badInput() || t.attempts >= CONVERT_ATTEMPTS;
+                if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again
+                    t.attempts--;
+                    // Its own video filled the disk if, with it deleted, most of the room it started with is
+                    // free again; if not, others took the space (another conversion growing) and only waiting helps.
+                    long freeAfter = java.nio.file.Files.getFileStore(config.tasksDir()).getUsableSpace();
+                    if (freeAfter - floor >= (freeBefore - floor) / 2) {
+                        t.outOfRoomRuns++;
+                        log.warn("its video alone filled the disk to the floor: " + t.outOfRoomRuns + " of "
+                                + MAX_OUT_OF_ROOM_RUNS + " such runs before the original recording is published instead");
+                    }
+                    if (t.outOfRoomRuns < MAX_OUT_OF_ROOM_RUNS) {
+                        pause(t, log, error);
+                        return;
+                    }
+                    error = "the video does not fit on this disk: " + t.outOfRoomRuns
+                            + " runs stopped at the free space the spool keeps (last: " + error + ")";
+                }
+                finished = o.ok() || o.badInput() || o.diskFull() || t.attempts >= CONVERT_ATTEMPTS;
                 if (o.ok()) {
                     t.progress = 100;
                     t.state = TaskState.PUBLISHING;
                     log.info("converted in " + (System.currentTimeMillis() - started) + " ms: " + o.result());
                     spool.save(t);
-                } else if (o.diskFull()) {
-                    t.attempts--;
-                    pause(t, log, o.error());
-                    return;
-                } else {
-                    log.warn("conversion attempt " + t.attempts + " failed: " + o.error());
+                } else if (!o.diskFull()) {
+                    log.warn("conversion attempt " + t.attempts + " failed: " + error);
                 }
                 if (finished && !o.ok()) {
-                    t.error = o.error();
+                    t.error = error;
                     t.errorReason = "replay_convert_failed";
                     t.state = TaskState.PUBLISHING;
-                    log.error("conversion failed (" + o.error() + "); the original recording will be published instead");
+                    log.error("conversion failed (" + error + "); the original recording will be published instead");
                     spool.save(t);
                 }
             }
             if (finished) { // core may take up to its timeout: never while holding the task
-                reporter.event(t, o.ok() ? "replay_convert_success" : "replay_convert_failure", o.ok() ? null : o.error(), log);
+                reporter.event(t, o.ok() ? "replay_convert_success" : "replay_convert_failure", o.ok() ? null : error, log);
                 return;
             }
         }
@@ -556,9 +585,40 @@ public final class TaskService implements AutoCloseable {
 
     private long nextDiskWait(Task t) {
         t.diskWaits++;
-        long delay = Math.min(config.retryBaseDelay().toMillis() << Math.min(16, t.diskWaits - 1), MAX_DISK_WAIT_MS);
+        long delay = diskWait(t.diskWaits);
         t.nextAttemptAt = System.currentTimeMillis() + delay;
         return delay;
+    }
+
+    /** The n-th pause of the disk-wait backoff: retry base doubling, at most five minutes. */
+    private long diskWait(int n) {
+        return Math.min(config.retryBaseDelay().toMillis() << Math.min(16, n - 1), MAX_DISK_WAIT_MS);
+    }
+
+    /** How long the task has waited for disk space in all: its pauses so far, added up. */
+    private long diskWaited(Task t) {
+        long sum = 0;
+        for (int n = 1; n <= t.diskWaits && sum < MAX_DISK_WAIT_TOTAL_MS; n++) {
+            sum += diskWait(n);
+        }
+        return sum;
+    }
+
+    /**
+     * Waiting for disk space has lasted too long: the task is treated like a failed conversion, so
+     * the original recording is published (nothing is lost) and its spool space is freed.
+     */
+    private void giveUp(Task t, TaskLog log, String why) throws IOException {
+        synchronized (t) {
+            t.error = why;
+            t.errorReason = "replay_convert_failed";
+            t.state = TaskState.PUBLISHING;
+            t.progress = 0;
+            t.nextAttemptAt = 0;
+            log.error("conversion given up (" + why + "); the original recording will be published instead");
+            spool.save(t);
+        }
+        reporter.event(t, "replay_convert_failure", why, log);
     }
 
     private static String spoolTrouble(IOException e) {

@@ -58,6 +58,8 @@ public final class Task {
     public String lastPublishError;
     /** The storage config last used, sealed with the worker's secret key (never in clear). */
     public String storageConfigSealed;
+    /** Conversion runs stopped because the video reached the free space the spool's disk must keep. */
+    public int outOfRoomRuns;
 
     public long createdAt;
     public long updatedAt;
