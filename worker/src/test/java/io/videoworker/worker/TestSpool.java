@@ -26,13 +26,15 @@ public final class TestSpool implements AutoCloseable {
     private final Map<String, byte[]> parts = new HashMap<>();
 
     public TestSpool(Path data) throws Exception {
-        this(data, SessionReporter.LOG_ONLY);
+        this(data, SessionReporter.LOG_ONLY, Map.of());
     }
 
-    /** With another reporter (one that fails, say). */
-    public TestSpool(Path data, SessionReporter reporter) throws Exception {
-        config = WorkerConfig.load(null, Map.of("DATA_DIR", data.toString(), "VIDEO_WORKER_COUNT", "1",
-                "VIDEO_WORKER_SPOOL_RESERVE_MB", "0", "VIDEO_WORKER_CLEAN_PERIOD", "7", "VIDEO_WORKER_RETRY_BASE_SECONDS", "1"));
+    /** With another reporter (one that fails, say) and more settings. */
+    public TestSpool(Path data, SessionReporter reporter, Map<String, String> settings) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("DATA_DIR", data.toString(), "VIDEO_WORKER_COUNT", "1",
+                "VIDEO_WORKER_SPOOL_RESERVE_MB", "0", "VIDEO_WORKER_CLEAN_PERIOD", "7"));
+        env.putAll(settings);
+        config = WorkerConfig.load(null, env);
         spool = new Spool(config.tasksDir());
         tasks = new TaskService(config, spool, StorageResolver.fixed(new LocalStorage(config.replaysDir())), reporter, () -> null);
     }

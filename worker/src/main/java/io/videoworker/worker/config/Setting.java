@@ -19,7 +19,7 @@ public enum Setting {
     IGNORE_VERIFY_CERTS("false", "skip TLS certificate checks toward core"),
     DATA_DIR("./data (the image: /opt/video/data)", "keys, task spool, local replays, class archive"),
     VIDEO_WORKER_TASK_EXPIRY_MINUTES("60", "a task that receives no part for this long is dropped"),
-    VIDEO_WORKER_SPOOL_RESERVE_MB("512", "free disk kept: new tasks and uploads are refused, conversions wait"),
+    VIDEO_WORKER_SPOOL_RESERVE_MB("512", "free disk kept: new tasks and uploads are refused, conversions wait (at most 1 h, then the originals are published)"),
     VIDEO_WORKER_PUBLISH_RETRY_HOURS("24", "how long a failing publish is retried before the task fails"),
     VIDEO_WORKER_RETRY_BASE_SECONDS("10", "first pause of the publish and disk-wait backoffs");
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A bug met while working on a task never leaves it in a working state: retried, then failed visibly. */
 class InternalErrorTest {
+    private static final java.util.Map<String, String> FAST_RETRIES = java.util.Map.of("VIDEO_WORKER_RETRY_BASE_SECONDS", "1");
+
     @TempDir
     Path data;
 
@@ -50,7 +52,7 @@ class InternalErrorTest {
 
     @Test
     void aPassingBugIsRetriedAndTheTaskCompletes() throws Exception {
-        try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(2))).start()) {
+        try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(2)), FAST_RETRIES).start()) {
             Task t = s.createParts(UUID.randomUUID().toString(), 1);
             s.upload(t, 0);
             Task done = waitUntilFinished(s, t.id);
@@ -63,7 +65,7 @@ class InternalErrorTest {
 
     @Test
     void aLastingBugFailsTheTaskVisiblyAndKeepsItsFiles() throws Exception {
-        try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(Integer.MAX_VALUE))).start()) {
+        try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(Integer.MAX_VALUE)), FAST_RETRIES).start()) {
             Task t = s.createParts(UUID.randomUUID().toString(), 1);
             s.upload(t, 0);
             Task failed = waitUntilFinished(s, t.id);
