@@ -3,7 +3,6 @@ package io.videoworker.worker.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoworker.worker.publish.ReplayStorage;
 import io.videoworker.worker.publish.StorageResolver;
-import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskLog;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -32,23 +31,29 @@ public final class TerminalStorageResolver implements StorageResolver {
     }
 
     @Override
-    public ReplayStorage resolve(Task task, TaskLog log) throws IOException {
+    public Resolution resolve(String sealedBefore, TaskLog log) throws IOException {
         JsonNode storage;
+        String sealed;
         try {
             storage = core.json("GET", "/api/v1/terminal/terminals/config/", null).path("TERMINAL_REPLAY_STORAGE");
-            task.storageConfigSealed = storage.isMissingNode() ? null : secrets.seal(storage.toString());
+            sealed = storage.isMissingNode() ? null : secrets.seal(storage.toString());
         } catch (CoreException e) {
-            if (task.storageConfigSealed == null) {
+            if (sealedBefore == null) {
                 throw e;
             }
             try {
-                storage = CoreClient.JSON.readTree(secrets.open(task.storageConfigSealed));
+                storage = CoreClient.JSON.readTree(secrets.open(sealedBefore));
             } catch (GeneralSecurityException g) {
                 throw new IOException("cannot read the terminal config (" + e.getMessage()
                         + ") and the saved storage config does not open with this worker's secret key", g);
             }
+            sealed = sealedBefore;
             log.warn("terminal config unavailable (" + e.getMessage() + "); using the storage config saved with the task");
         }
+        return new Resolution(storage(storage, log), sealed);
+    }
+
+    private ReplayStorage storage(JsonNode storage, TaskLog log) throws IOException {
         String type = storage.path("TYPE").isTextual() ? storage.path("TYPE").asText().toLowerCase(Locale.ROOT) : "";
         if (type.equals("null")) {
             log.warn("replay storage type is 'null' (do not store), but the sender's copy is gone: publishing to core's server storage instead");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * One conversion run of a task: the converter's arguments from the task, a fresh staging folder
@@ -32,8 +33,10 @@ final class ConversionRunner {
     /**
      * @param minFreeBytes free space the converter keeps on the spool's disk: it stops (exit 3,
      *                     nothing kept) rather than write below it
+     * @param progress     told each new percentage (the task's owner records it)
      */
-    ConversionProcess.Outcome run(Task t, TaskLog log, long minFreeBytes) throws IOException, InterruptedException {
+    ConversionProcess.Outcome run(Task t, TaskLog log, long minFreeBytes, IntConsumer progress)
+            throws IOException, InterruptedException {
         Spool.deleteTree(spool.out(t.id)); // a conversion interrupted by a crash is redone from its inputs
         Path staging = spool.newStaging(t.id);
         boolean promoted = false;
@@ -44,9 +47,11 @@ final class ConversionRunner {
             args.add(Long.toString(OutputLimits.defaultCap(inputBytes)));
             args.add("--min-free-bytes");
             args.add(Long.toString(minFreeBytes));
+            int[] last = {-1};
             ConversionProcess.Outcome o = process.run(args, timeout(inputBytes, t.files), log, p -> {
-                if (p != t.progress) {
-                    t.progress = p;
+                if (p != last[0]) {
+                    last[0] = p;
+                    progress.accept(p);
                     if (p % 10 == 0) {
                         log.info("conversion " + p + "%");
                     }

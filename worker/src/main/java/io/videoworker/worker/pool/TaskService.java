@@ -512,7 +512,7 @@ public final class TaskService implements AutoCloseable {
             long started = System.currentTimeMillis();
             ConversionProcess.Outcome o;
             try {
-                o = runner.run(t, log, floor);
+                o = runner.run(t, log, floor, p -> t.progress = p); // in memory only: status shows it, a restart redoes the run
             } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
                 t.attempts--;
                 pause(t, log, spoolTrouble(e));
@@ -664,11 +664,15 @@ public final class TaskService implements AutoCloseable {
         boolean original = "replay_convert_failed".equals(t.errorReason);
         try {
             if (!t.uploadDone) {
-                ReplayStorage storage = storages.resolve(t, log);
+                StorageResolver.Resolution where = storages.resolve(t.storageConfigSealed, log);
+                synchronized (t) {
+                    t.storageConfigSealed = where.sealed(); // saved with the next state change, for a retry while core is down
+                }
+                ReplayStorage storage = where.storage();
                 reporter.event(t, "replay_upload_start", null, log);
-                List<String> keys;
+                Publisher.Published done;
                 try {
-                    keys = original ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
+                    done = original ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
                 } finally {
                     if (storage instanceof AutoCloseable c) { // a client made for this publish only
                         try {
@@ -679,12 +683,22 @@ public final class TaskService implements AutoCloseable {
                     }
                 }
                 synchronized (t) {
-                    t.published = keys;
+                    List<String> keysBefore = t.published;
+                    long bytesBefore = t.publishedBytes;
+                    String errorBefore = t.error;
+                    t.published = done.keys();
+                    t.publishedBytes = done.bytes();
+                    if (done.note() != null) {
+                        t.error = t.error == null || t.error.isEmpty() ? done.note() : t.error + "; " + done.note();
+                    }
                     t.uploadDone = true;
                     try {
                         spool.save(t);
                     } catch (IOException e) { // not on disk, so not done: the files must stay for another try
                         t.uploadDone = false;
+                        t.published = keysBefore;
+                        t.publishedBytes = bytesBefore;
+                        t.error = errorBefore;
                         throw e;
                     }
                 }

@@ -34,13 +34,20 @@ public final class Publisher {
         }
     }
 
+    /**
+     * What a publish put into storage: the keys, the replay's size for core ({@code replay_size}),
+     * and, when something was deliberately left out, why (for the task's error).
+     */
+    public record Published(List<String> keys, long bytes, String note) {
+    }
+
     /** One lock per session (striped: sessions are countless, 64 locks are plenty for a pool). */
     private Object sessionLock(String sessionId) {
         return sessionLocks[Math.floorMod(sessionId.hashCode(), sessionLocks.length)];
     }
 
-    /** Publishes the conversion results of out/. Returns the keys written. */
-    public List<String> publishConverted(Task task, ReplayStorage storage, TaskLog log) throws IOException {
+    /** Publishes the conversion results of out/. */
+    public Published publishConverted(Task task, ReplayStorage storage, TaskLog log) throws IOException {
         List<String> keys = new ArrayList<>();
         long bytes = 0;
         if (task.kind == Task.Kind.SINGLE) {
@@ -66,16 +73,15 @@ public final class Publisher {
             storage.put(prefix + json.getFileName(), json);
             keys.add(prefix + json.getFileName());
         }
-        task.publishedBytes = bytes;
         log.info("published " + keys.size() + " objects (" + bytes + " bytes) to " + storage.describe() + ": " + keys);
-        return keys;
+        return new Published(keys, bytes, null);
     }
 
     /**
      * After a failed conversion: the received files unchanged, and for parts a replay.json as
      * Lion writes it ({@code type: guacamole}, no checksum, zero numbers left out).
      */
-    public List<String> publishOriginals(Task task, ReplayStorage storage, TaskLog log) throws IOException {
+    public Published publishOriginals(Task task, ReplayStorage storage, TaskLog log) throws IOException {
         List<String> keys = new ArrayList<>();
         long bytes = 0;
         if (task.kind == Task.Kind.SINGLE) {
@@ -87,10 +93,8 @@ public final class Publisher {
                 if (mp4 >= 0) {
                     String why = "the original recording is not published: " + mp4Key + " is in the storage already, and core"
                             + " would play a .replay.gz beside it instead of the MP4";
-                    task.error = task.error == null || task.error.isEmpty() ? why : task.error + "; " + why;
-                    task.publishedBytes = mp4; // the session's replay is that MP4
                     log.warn(why + "; the MP4 is kept");
-                    return keys;
+                    return new Published(keys, mp4, why); // the session's replay is that MP4
                 }
                 storage.put(key, gz);
             }
@@ -109,10 +113,9 @@ public final class Publisher {
             storage.put(prefix + task.sessionId + ".replay.json", json);
             keys.add(prefix + task.sessionId + ".replay.json");
         }
-        task.publishedBytes = bytes;
         log.info("published the original recording (" + keys.size() + " objects, " + bytes + " bytes) to "
                 + storage.describe() + ": " + keys);
-        return keys;
+        return new Published(keys, bytes, null);
     }
 
     /** The sender's replay.json: its meta with files[] as announced. */
