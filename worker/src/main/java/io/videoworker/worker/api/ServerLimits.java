@@ -20,24 +20,27 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * is cut off.
  * </ul>
  */
-final class ServerLimits {
+public final class ServerLimits {
     /**
      * Request bodies read at once (task creations and uploads). Above the largest burst measured
      * (52 at the same instant, reliability.md §4) and above what one spool disk can use.
      */
-    static final int MAX_BODIES = 64;
-    static final int THREADS = MAX_BODIES + 36;
+    public static final int MAX_BODIES = 64;
+    public static final int THREADS = MAX_BODIES + 36;
     /** Bytes a second, averaged from the body's first byte (Jetty checks it as data arrives). */
-    static final long MIN_BODY_RATE = 1024;
+    public static final long MIN_BODY_RATE = 1024;
     /** Silence tolerated on a connection, also in the middle of a body (Jetty's default). */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The request threads' name prefix. */
+    public static final String THREAD_NAME = "JettyServerThreadPool";
 
     private ServerLimits() {
     }
 
     static QueuedThreadPool threadPool() {
         QueuedThreadPool pool = new QueuedThreadPool(THREADS, 8, 60_000);
-        pool.setName("JettyServerThreadPool");
+        pool.setName(THREAD_NAME);
         return pool;
     }
 
