@@ -136,7 +136,9 @@ class ErrorRepliesTest {
         replies.put("invalid task", worker.post("/api/v2/replay/sessions/" + ApiCalls.SID + "/task/", "application/json",
                 "{\"meta\":{}}".getBytes(StandardCharsets.UTF_8)));
         replies.put("no such endpoint", RawHttp.send(worker.port(), "GET", "/nope", Map.of(), new byte[0]));
-        assertThat(replies.values()).extracting(RawHttp.Reply::status).containsExactly(404, 401, 400, 400, 404);
+        replies.put("unsigned upload", RawHttp.send(worker.port(), "POST", "/api/v2/replay/sessions/" + id + "/task/upload/0",
+                Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY), multipart(ApiCalls.SID + ".0.part.gz", new byte[10])));
+        assertThat(replies.values()).extracting(RawHttp.Reply::status).containsExactly(404, 401, 400, 400, 404, 401);
         List<ILoggingEvent> lines = log.all();
         assertThat(lines).as("one line per refusal").hasSize(replies.size());
         assertThat(lines).allMatch(e -> e.getThrowableProxy() == null && e.getLevel() == Level.WARN
@@ -145,6 +147,7 @@ class ErrorRepliesTest {
         assertThat(replies.get("part out of range").json().path("ok").isBoolean()).isTrue();
         assertThat(replies.get("invalid task").json().has("id")).isTrue();
         assertThat(replies.get("unknown task").json().has("id")).isFalse();
+        assertThat(replies.get("unsigned upload").json().path("ok").isBoolean()).as("an upload's shape, also for 401").isTrue();
     }
 
     void assertOneLine(String path, Level level) {
