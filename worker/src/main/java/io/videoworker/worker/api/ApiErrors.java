@@ -26,8 +26,6 @@ import org.slf4j.LoggerFactory;
 final class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String UPLOAD_PATH = "/api/v2/replay/sessions/{id}/task/upload/{index}";
-    static final String CREATE_PATH = "/api/v2/replay/sessions/{id}/task";
 
     private ApiErrors() {
     }
@@ -41,10 +39,10 @@ final class ApiErrors {
     /** The error reply without a log line: for the one case already logged with more detail. */
     static void write(Context ctx, int status, String message) {
         String endpoint = endpoint(ctx);
-        if (UPLOAD_PATH.equals(endpoint)) {
+        if (ApiServer.UPLOAD_PATH.equals(endpoint)) {
             ctx.status(status == 500 ? 400 : status)
                     .json(JSON.createObjectNode().put("ok", false).put("error_message", message));
-        } else if (CREATE_PATH.equals(endpoint) && "POST".equals(ctx.method().name())) {
+        } else if (ApiServer.CREATE_PATH.equals(endpoint) && "POST".equals(ctx.method().name())) {
             ctx.status(status).json(JSON.createObjectNode().put("id", "").put("error", message));
         } else {
             ctx.status(status).json(JSON.createObjectNode().put("error", message));

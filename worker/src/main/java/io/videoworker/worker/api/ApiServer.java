@@ -60,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
     static final int MAX_FIELD_BYTES = 4096;
     /** Bytes Jetty reads from a connection at a time (its default is 8 KiB). */
     static final int INPUT_BUFFER = 64 << 10;
+    static final String CREATE_PATH = "/api/v2/replay/sessions/{id}/task";
+    static final String UPLOAD_PATH = "/api/v2/replay/sessions/{id}/task/upload/{index}";
     /** The only paths served without authentication (trailing slash optional). */
     public static final Set<String> OPEN_PATHS = Set.of("/video-worker/health");
 
@@ -110,8 +112,8 @@ public final class ApiServer implements AutoCloseable {
         });
         app.beforeMatched(this::authenticate);
         get("/video-worker/health", this::health);
-        app.post(ApiErrors.CREATE_PATH, bodies.admit(this::createTask, ApiServer::busy));
-        app.post(ApiErrors.UPLOAD_PATH, bodies.admit(this::uploadPart, ApiServer::busy));
+        app.post(CREATE_PATH, bodies.admit(this::createTask, ApiServer::busy));
+        app.post(UPLOAD_PATH, bodies.admit(this::uploadPart, ApiServer::busy));
         get("/api/v2/replay/tasks/{id}", this::status);
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
