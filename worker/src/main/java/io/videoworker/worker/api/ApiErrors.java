@@ -32,7 +32,12 @@ final class ApiErrors {
 
     /** Answers {@code status} with {@code message} in the endpoint's shape and logs it. */
     static void reply(Context ctx, int status, String message) {
-        log(ctx, status, message);
+        reply(ctx, status, message, message);
+    }
+
+    /** As {@link #reply(Context, int, String)}, logging {@code why} (the message without the caller's prefix). */
+    static void reply(Context ctx, int status, String message, String why) {
+        log(ctx, status, why);
         write(ctx, status, message);
     }
 
@@ -64,11 +69,11 @@ final class ApiErrors {
     }
 
     private static void log(Context ctx, int status, String message) {
-        String line = "{} {} from {} refused ({}): {}";
+        String line = "{} {} from {} refused: {} (HTTP {})";
         if (status >= 500 && status != 503) {
-            LOG.error(line, ctx.method(), Untrusted.quote(ctx.path()), ctx.ip(), status, message);
+            LOG.error(line, ctx.method(), Untrusted.quote(ctx.path()), ctx.ip(), message, status);
         } else {
-            LOG.warn(line, ctx.method(), Untrusted.quote(ctx.path()), ctx.ip(), status, message);
+            LOG.warn(line, ctx.method(), Untrusted.quote(ctx.path()), ctx.ip(), message, status);
         }
     }
 

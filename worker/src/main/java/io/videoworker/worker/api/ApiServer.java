@@ -162,7 +162,7 @@ public final class ApiServer implements AutoCloseable {
         }
         Authenticator.Verdict v = auth.check(ctx.header("Authorization"), ctx.header("Date"), ctx.header("X-JMS-ORG"));
         if (!v.accepted()) {
-            ApiErrors.reply(ctx, v.status(), (v.status() == 401 ? "unauthorized: " : "") + v.reason());
+            ApiErrors.reply(ctx, v.status(), (v.status() == 401 ? "unauthorized: " : "") + v.reason(), v.reason());
             ctx.skipRemainingHandlers();
         }
     }

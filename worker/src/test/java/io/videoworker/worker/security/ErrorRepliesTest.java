@@ -143,7 +143,7 @@ class ErrorRepliesTest {
         assertThat(lines).as("one line per refusal").hasSize(replies.size());
         assertThat(lines).allMatch(e -> e.getThrowableProxy() == null && e.getLevel() == Level.WARN
                 && !e.getFormattedMessage().contains("\n"));
-        assertThat(lines.get(2).getFormattedMessage()).contains("refused (400): part index 7 is out of range");
+        assertThat(lines.get(2).getFormattedMessage()).contains("refused: part index 7 is out of range");
         assertThat(replies.get("part out of range").json().path("ok").isBoolean()).isTrue();
         assertThat(replies.get("invalid task").json().has("id")).isTrue();
         assertThat(replies.get("unknown task").json().has("id")).isFalse();
