@@ -3,6 +3,7 @@ package io.videoworker.worker;
 import io.videoworker.worker.api.ApiServer;
 import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.auth.CoreProfileAuthenticator;
+import io.videoworker.worker.auth.KeyFileMode;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
 import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.api.Health;
@@ -161,7 +162,11 @@ public final class Service implements AutoCloseable {
         }
     }
 
-    /** Stand-alone callers need a key: create one on first start and say where it is. */
+    /**
+     * Stand-alone callers need a key: create one on first start and say where it is. A key file
+     * other local users can read (or a folder they can write) is used, with one warning saying
+     * how to close it.
+     */
     private Path ensureLocalKeys() throws IOException {
         Path file = config.keysDir().resolve("access_keys");
         if (!Files.exists(file)) {
@@ -182,6 +187,11 @@ public final class Service implements AutoCloseable {
                     + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("generated an access key for callers in {}", file);
+        }
+        // warned, not refused: the keys still work, and refusing to start would stop a working site
+        String exposed = KeyFileMode.problem(file);
+        if (exposed != null) {
+            LOG.warn("caller keys: {}", exposed);
         }
         return file;
     }

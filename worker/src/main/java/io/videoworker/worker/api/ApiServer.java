@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.pool.TaskService;
 import io.videoworker.worker.spool.PartFile;
@@ -31,8 +33,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API Lion and Razor call (see docs/jumpserver-integration.md §2). Thin handlers: they
@@ -43,10 +43,11 @@ import org.slf4j.LoggerFactory;
  * before any matched endpoint, wherever it is registered, so a new one is closed unless listed in
  * {@link #OPEN_PATHS}. Paths no endpoint serves get a JSON 404 (D-16). JSON bodies are capped at
  * 1 MiB and 32 levels of nesting; multipart uploads are streamed without a size limit, but their
- * text fields are few and short.
+ * text fields are few and short. Every error, wherever it arises, is answered and logged by
+ * {@link ApiErrors}; what a connection may cost is bounded by {@link ServerLimits}. HEAD is GET
+ * without the body (Javalin alone would answer 200 without running the GET handler).
  */
 public final class ApiServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Lion's task body is 4 levels deep; a deeper one is an attack on the parser's stack. */
     static final int MAX_JSON_DEPTH = 32;
@@ -62,6 +63,8 @@ public final class ApiServer implements AutoCloseable {
     static final int MAX_FIELD_BYTES = 4096;
     /** Bytes Jetty reads from a connection at a time (its default is 8 KiB). */
     static final int INPUT_BUFFER = 64 << 10;
+    static final String CREATE_PATH = "/api/v2/replay/sessions/{id}/task";
+    static final String UPLOAD_PATH = "/api/v2/replay/sessions/{id}/task/upload/{index}";
     /** The only paths served without authentication (trailing slash optional). */
     public static final Set<String> OPEN_PATHS = Set.of("/video-worker/health");
 
@@ -73,6 +76,7 @@ public final class ApiServer implements AutoCloseable {
     private final Authenticator auth;
     private final Supplier<Health> health;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final BodySlots bodies = new BodySlots();
     private Javalin app;
 
     public ApiServer(TaskService tasks, Authenticator auth, Supplier<Health> health) {
@@ -87,9 +91,11 @@ public final class ApiServer implements AutoCloseable {
             cfg.router.ignoreTrailingSlashes = true;
             cfg.http.maxRequestSize = MAX_JSON_BYTES;
             cfg.useVirtualThreads = false;
-            // every endpoint, as Javalin itself reports it: the security tests cover each one
+            cfg.jetty.threadPool = ServerLimits.threadPool();
+            // every endpoint, as Javalin itself reports it: the security tests cover each one (HEAD
+            // mirrors a GET endpoint, and is tested with it)
             cfg.events.handlerAdded(h -> {
-                if (h.getHttpMethod().isHttpMethod()) {
+                if (h.getHttpMethod().isHttpMethod() && h.getHttpMethod() != HandlerType.HEAD) {
                     routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
                 }
             });
@@ -101,30 +107,38 @@ public final class ApiServer implements AutoCloseable {
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
                 c.getConnectionFactory(HttpConnectionFactory.class).setInputBufferSize(INPUT_BUFFER);
+                ServerLimits.apply(http, c);
                 c.setHost(host);
                 c.setPort(port);
                 return c;
             });
         });
         app.beforeMatched(this::authenticate);
-        app.get("/video-worker/health", this::health);
-        app.post("/api/v2/replay/sessions/{id}/task", this::createTask);
-        app.post("/api/v2/replay/sessions/{id}/task/upload/{index}", this::uploadPart);
-        app.get("/api/v2/replay/tasks/{id}", this::status);
+        get("/video-worker/health", this::health);
+        app.post(CREATE_PATH, bodies.admit(this::createTask, ApiServer::busy));
+        app.post(UPLOAD_PATH, bodies.admit(this::uploadPart, ApiServer::busy));
+        get("/api/v2/replay/tasks/{id}", this::status);
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.contains("json")) { // our own 404s already carry a JSON body
-                error(ctx, 404, "no such endpoint: " + ctx.method() + " " + Untrusted.quote(ctx.path()));
+                ApiErrors.reply(ctx, 404, "no such endpoint: " + ctx.method() + " " + Untrusted.quote(ctx.path()));
             }
         });
-        app.error(405, ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on " + Untrusted.quote(ctx.path())));
-        app.exception(Exception.class, (e, ctx) -> {
-            // the details (paths, library messages) are for the operator, not the caller
-            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error; the worker's log has the details");
-        });
+        app.error(405, ctx -> ApiErrors.reply(ctx, 405, "method " + ctx.method() + " not allowed on " + Untrusted.quote(ctx.path())));
+        // the details (paths, library messages) are for the operator, not the caller
+        app.exception(Exception.class, (e, ctx) -> ApiErrors.failed(ctx, e));
         app.start();
         return this;
+    }
+
+    private void get(String path, Handler handler) {
+        app.get(path, handler);
+        app.head(path, handler); // Jetty sends a HEAD reply's status and headers, never its body
+    }
+
+    private static void busy(Context ctx) {
+        ApiErrors.reply(ctx, 503, "busy: " + ServerLimits.MAX_BODIES + " uploads and task creations are in progress; "
+                + "try again later");
     }
 
     public int port() {
@@ -151,8 +165,7 @@ public final class ApiServer implements AutoCloseable {
         }
         Authenticator.Verdict v = auth.check(ctx.header("Authorization"), ctx.header("Date"), ctx.header("X-JMS-ORG"));
         if (!v.accepted()) {
-            LOG.warn("{} {} from {} refused: {}", ctx.method(), Untrusted.quote(ctx.path()), ctx.ip(), v.reason());
-            error(ctx, v.status(), (v.status() == 401 ? "unauthorized: " : "") + v.reason());
+            ApiErrors.reply(ctx, v.status(), (v.status() == 401 ? "unauthorized: " : "") + v.reason(), v.reason());
             ctx.skipRemainingHandlers();
         }
     }
@@ -165,29 +178,30 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         JsonNode body;
+        InputStream in = new RequestBody(ctx.req().getInputStream());
+        byte[] bytes = in.readNBytes(MAX_JSON_BYTES + 1);
+        if (bytes.length > MAX_JSON_BYTES) {
+            // read on a little, so a caller still sending gets this answer rather than a reset
+            drain(in, 16L << 20);
+            ctx.header("Connection", "close");
+            ApiErrors.reply(ctx, 413, "task JSON larger than 1 MiB");
+            return;
+        }
         try {
-            byte[] bytes = ctx.bodyInputStream().readNBytes(MAX_JSON_BYTES + 1);
-            if (bytes.length > MAX_JSON_BYTES) {
-                // read on a little, so a caller still sending gets this answer rather than a reset
-                drain(ctx.bodyInputStream(), 16L << 20);
-                ctx.header("Connection", "close");
-                ctx.status(413).json(JSON.createObjectNode().put("id", "").put("error", "task JSON larger than 1 MiB"));
-                return;
-            }
             body = BODY.readTree(bytes);
         } catch (StreamConstraintsException e) {
-            ctx.status(400).json(JSON.createObjectNode().put("id", "").put("error", e.getMessage().contains("Token count")
-                    ? "task JSON has more than " + MAX_JSON_TOKENS + " tokens" : "task JSON nested deeper than " + MAX_JSON_DEPTH + " levels"));
+            ApiErrors.reply(ctx, 400, e.getMessage().contains("Token count") ? "task JSON has more than " + MAX_JSON_TOKENS + " tokens"
+                    : "task JSON nested deeper than " + MAX_JSON_DEPTH + " levels");
             return;
         } catch (IOException e) {
-            ctx.status(400).json(JSON.createObjectNode().put("id", "").put("error", "body is not valid JSON: " + firstLine(e)));
+            ApiErrors.reply(ctx, 400, "body is not valid JSON: " + firstLine(e));
             return;
         }
         try {
             Task t = tasks.createParts(ctx.pathParam("id"), body);
             ctx.status(200).json(JSON.createObjectNode().put("id", t.id));
         } catch (TaskException e) {
-            ctx.status(e.status()).json(JSON.createObjectNode().put("id", "").put("error", e.getMessage()));
+            ApiErrors.reply(ctx, e.status(), e.getMessage());
         }
     }
 
@@ -198,7 +212,7 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType(),
+            MultipartReader parts = new MultipartReader(new RequestBody(ctx.req().getInputStream()), ctx.contentType(),
                     ctx.req().getContentLengthLong());
             int others = 0;
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
@@ -219,14 +233,18 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void uploadReply(Context ctx, TaskService.UploadResult r) {
-        ctx.status(r.ok() ? 200 : 400).json(JSON.createObjectNode().put("ok", r.ok()).put("error_message", r.message()));
+        if (r.ok()) {
+            ctx.status(200).json(JSON.createObjectNode().put("ok", true).put("error_message", ""));
+        } else {
+            ApiErrors.reply(ctx, 400, r.message());
+        }
     }
 
     /** G2: text fields in any order, then {@code file}; streamed, never held in memory. */
     private void createSingle(Context ctx) throws IOException {
         Map<String, String> fields = new HashMap<>();
         try {
-            MultipartReader parts = new MultipartReader(ctx.req().getInputStream(), ctx.contentType(),
+            MultipartReader parts = new MultipartReader(new RequestBody(ctx.req().getInputStream()), ctx.contentType(),
                     ctx.req().getContentLengthLong());
             int count = 0;
             for (MultipartReader.Part p = parts.next(); p != null; p = parts.next()) {
@@ -236,23 +254,23 @@ public final class ApiServer implements AutoCloseable {
                     return;
                 }
                 if (++count > MAX_FIELDS) {
-                    error(ctx, 400, "more than " + MAX_FIELDS + " fields before 'file'");
+                    ApiErrors.reply(ctx, 400, "more than " + MAX_FIELDS + " fields before 'file'");
                     return;
                 }
                 if (!p.isFile()) {
                     byte[] v = p.body().readNBytes(MAX_FIELD_BYTES + 1);
                     if (v.length > MAX_FIELD_BYTES) {
-                        error(ctx, 400, "field " + Untrusted.quote(p.name()) + " is longer than " + MAX_FIELD_BYTES + " bytes");
+                        ApiErrors.reply(ctx, 400, "field " + Untrusted.quote(p.name()) + " is longer than " + MAX_FIELD_BYTES + " bytes");
                         return;
                     }
                     fields.put(p.name(), new String(v, StandardCharsets.UTF_8).trim());
                 }
             }
-            error(ctx, 400, "the multipart body has no field 'file'");
+            ApiErrors.reply(ctx, 400, "the multipart body has no field 'file'");
         } catch (TaskException e) {
-            error(ctx, e.status(), e.getMessage());
+            ApiErrors.reply(ctx, e.status(), e.getMessage());
         } catch (MultipartReader.MalformedException e) {
-            error(ctx, 400, "malformed multipart body: " + e.getMessage());
+            ApiErrors.reply(ctx, 400, "malformed multipart body: " + e.getMessage());
         }
     }
 
@@ -280,12 +298,12 @@ public final class ApiServer implements AutoCloseable {
     private void status(Context ctx) {
         String id = ctx.pathParam("id");
         if (!Spool.validId(id)) {
-            error(ctx, 400, "task id " + Untrusted.quote(id) + " is not a task id (a lower-case UUID)");
+            ApiErrors.reply(ctx, 400, "task id " + Untrusted.quote(id) + " is not a task id (a lower-case UUID)");
             return;
         }
         Task t = tasks.get(id);
         if (t == null) {
-            error(ctx, 404, "unknown task " + Untrusted.quote(id));
+            ApiErrors.reply(ctx, 404, "unknown task " + Untrusted.quote(id));
             return;
         }
         ObjectNode o = JSON.createObjectNode();
@@ -316,10 +334,6 @@ public final class ApiServer implements AutoCloseable {
         t.published.forEach(published::add);
         o.put("published_bytes", t.publishedBytes);
         ctx.status(200).json(o);
-    }
-
-    private static void error(Context ctx, int status, String message) {
-        ctx.status(status).json(JSON.createObjectNode().put("error", message));
     }
 
     private static void drain(InputStream in, long limit) throws IOException {

@@ -1,18 +1,25 @@
 package io.videoworker.worker.convert;
 
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.regex.Pattern;
 
 /**
  * Session dates in replay.json and task meta: Lion writes {@code YYYY-MM-DD HH:MM:SS +0000},
  * older files {@code YYYY/MM/DD HH:MM:SS +0000}, other producers RFC 3339. We read all three
- * and write the first.
+ * and write the first. Only real dates: 30 February is refused, not moved to the 28th, since
+ * the day names the folder a replay is stored under.
  */
 public final class ReplayDates {
-    private static final DateTimeFormatter DASH = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z");
-    private static final DateTimeFormatter SLASH = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss Z");
+    private static final DateTimeFormatter DASH = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss Z")
+            .withResolverStyle(ResolverStyle.STRICT);
+    private static final DateTimeFormatter SLASH = DateTimeFormatter.ofPattern("uuuu/MM/dd HH:mm:ss Z")
+            .withResolverStyle(ResolverStyle.STRICT);
+    private static final Pattern DAY = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
 
     private ReplayDates() {
     }
@@ -37,6 +44,19 @@ public final class ReplayDates {
     /** The canonical spelling, in UTC. */
     public static String format(OffsetDateTime t) {
         return t.withOffsetSameInstant(ZoneOffset.UTC).format(DASH);
+    }
+
+    /** Whether {@code value} is a real day spelled {@code YYYY-MM-DD} (G2's session_date). */
+    public static boolean isDay(String value) {
+        if (value == null || !DAY.matcher(value).matches()) {
+            return false;
+        }
+        try {
+            LocalDate.parse(value); // ISO, strict: no 13th month, no 30 February
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** {@code YYYY-MM-DD} of the UTC date, as storage keys use it. */

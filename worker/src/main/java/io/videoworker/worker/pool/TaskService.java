@@ -312,7 +312,7 @@ public final class TaskService implements AutoCloseable {
             throw new TaskException(400, "file name " + Untrusted.quote(filename) + " is not a plain file name");
         }
         String date = fields.get("session_date");
-        if (date != null && !DAY.matcher(date).matches()) {
+        if (date != null && !ReplayDates.isDay(date)) {
             throw new TaskException(400, "field session_date " + Untrusted.quote(date) + " is not a date like 2025-11-18");
         }
         Task t = newTask(sid, Task.Kind.SINGLE);
@@ -912,7 +912,7 @@ public final class TaskService implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             day = "";
         }
-        if (!DAY.matcher(day).matches()) {
+        if (!DAY.matcher(day).matches()) { // also: a year of five digits
             throw new TaskException(400, "meta." + field + " " + Untrusted.quote(v.isTextual() ? v.asText() : v.toString())
                     + " is not a date like 2025-11-18 02:00:00 +0000");
         }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +37,9 @@ class HttpSignatureTest {
     void standAloneCheckAcceptsLionsProfileSignatureInAnyZoneAndNothingElse() throws Exception {
         Path keys = dir.resolve("access_keys");
         Files.writeString(keys, "# callers\nlion1:" + SECRET + "\n");
-        LocalKeyAuthenticator auth = new LocalKeyAuthenticator(keys);
+        // 18 Nov 2025 18:00 UTC, Lion's 02:00 the next day in Asia/Shanghai
+        LocalKeyAuthenticator auth = new LocalKeyAuthenticator(keys,
+                Clock.fixed(Instant.parse("2025-11-18T18:00:00Z"), ZoneOffset.UTC));
         String cst = "Wed, 19 Nov 2025 02:00:00 CST";
         String good = HttpSignature.authorization("lion1", SECRET, "GET", "/api/v1/users/profile/", cst);
         assertThat(auth.check(good, cst, "ROOT").accepted()).isTrue();
@@ -48,5 +53,31 @@ class HttpSignatureTest {
         Files.writeString(keys, "lion2:" + SECRET + "\n"); // keys are reread when the file changes
         Files.setLastModifiedTime(keys, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
         assertThat(auth.check(unknown, cst, null).accepted()).isTrue();
+    }
+
+    @Test
+    void standAloneCheckRefusesOtherAlgorithmsAndDatesThatAreNotRecentDates() throws Exception {
+        Path keys = dir.resolve("access_keys");
+        Files.writeString(keys, "lion1:" + SECRET + "\n");
+        LocalKeyAuthenticator auth = new LocalKeyAuthenticator(keys, Clock.fixed(Instant.parse("2025-11-18T10:00:00Z"), ZoneOffset.UTC));
+        String date = "Tue, 18 Nov 2025 18:00:00 CST";
+        String good = HttpSignature.authorization("lion1", SECRET, "GET", LocalKeyAuthenticator.PROFILE_PATH, date);
+        assertThat(auth.check(good, date, "ROOT").accepted()).isTrue();
+        assertThat(auth.check(good.replace("hmac-sha256", "none"), date, null).reason())
+                .isEqualTo("signature algorithm 'none' is not hmac-sha256");
+        assertThat(auth.check(good.replace("algorithm=\"hmac-sha256\",", ""), date, null).reason())
+                .isEqualTo("signature algorithm (none) is not hmac-sha256");
+        assertThat(auth.check(good.replace("hmac-sha256", "HMAC-SHA1"), date, null).accepted()).isFalse();
+        assertThat(auth.check(good.replace("(request-target) date", "date"), date, null).reason())
+                .isEqualTo("signed headers 'date' are not (request-target) date");
+        for (String bad : new String[] {"not a date", "Tue, 18 Nov 2024 18:00:00 CST", "Sat, 18 Nov 2035 18:00:00 CST",
+                "Mon, 18 Nov 2024 18:00:00 CST", "Sun, 18 Nov 2035 18:00:00 CST", "Tue, 18 Nov 2025 10:30:00 GMT"}) {
+            // correctly signed over the bad Date: only the Date check can refuse it
+            String signed = HttpSignature.authorization("lion1", SECRET, "GET", LocalKeyAuthenticator.PROFILE_PATH, bad);
+            Authenticator.Verdict v = auth.check(signed, bad, null);
+            assertThat(v.accepted()).as(bad).isFalse();
+            assertThat(v.status()).isEqualTo(401);
+            assertThat(v.reason()).as(bad).startsWith("Date ");
+        }
     }
 }

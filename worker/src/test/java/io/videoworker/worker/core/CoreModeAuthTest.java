@@ -78,4 +78,20 @@ class CoreModeAuthTest {
         assertThat(person.status()).isEqualTo(401);
         assertThat(person.error()).isEqualTo("unauthorized: the caller is not a service account");
     }
+
+    /**
+     * With core, core alone judges the caller (docs/jumpserver-integration.md §2.3): the stand-alone
+     * Date and algorithm checks are not added, so a year-old Date core accepts is accepted.
+     */
+    @Test
+    void coreModeAddsNoChecksOfItsOwn() throws Exception {
+        service = TestRecordings.worker(data, Map.of("CORE_HOST", core.url(), "BOOTSTRAP_TOKEN", core.bootstrapToken));
+        String[] caller = core.addCaller();
+        String old = ApiCalls.lionDate(366L * 86_400);
+        String auth = HttpSignature.authorization(caller[0], caller[1], "GET", LocalKeyAuthenticator.PROFILE_PATH, old);
+        RawHttp.Reply r = ApiCalls.send(service.port(), ApiCalls.ALL.get(new Route("GET", "/api/v2/replay/tasks/{id}")),
+                ApiCalls.headers(auth, old));
+        assertThat(r.status()).as(r.body()).isEqualTo(404);
+        assertThat(core.calls("GET", LocalKeyAuthenticator.PROFILE_PATH)).as("core was asked").isNotEmpty();
+    }
 }

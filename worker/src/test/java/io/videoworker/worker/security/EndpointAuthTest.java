@@ -146,18 +146,35 @@ class EndpointAuthTest {
     }
 
     /**
-     * The contract does not bound Date (core never checks its freshness, and Lion writes it in its
-     * own zone, "CST", which RFC 822 defines as US Central time): a day-old Date signed with the
-     * right key is accepted. The review in docs/reliability.md §5 records this replay window.
+     * Stand-alone, stricter than core where Lion loses nothing (reliability.md §5, finding 18):
+     * only hmac-sha256, and a Date that is a real date near now. Each refusal is signed correctly
+     * over its Date, so only the new checks can refuse it; Lion's own "CST" date is accepted by
+     * every other test here.
      */
     @Test
-    void dateFreshnessIsNotCheckedAsInTheContract() throws Exception {
-        String old = ApiCalls.lionDate(86_400);
-        String auth = HttpSignature.authorization(StandAloneWorker.KEY_ID, StandAloneWorker.SECRET, "GET",
-                LocalKeyAuthenticator.PROFILE_PATH, old);
-        RawHttp.Reply r = RawHttp.send(worker.port(), "GET", "/api/v2/replay/tasks/" + TASK, StandAloneWorker.headers(auth, old), new byte[0]);
-        assertThat(r.status()).as(r.body()).isEqualTo(404);
-        assertThat(r.error()).startsWith("unknown task");
+    void standAloneRefusesOtherAlgorithmsAndDatesThatAreNotRecentDates() throws Exception {
+        Call status = CALLS.get(new Route("GET", "/api/v2/replay/tasks/{id}"));
+        String now = ApiCalls.lionDate(0);
+        Map<String, String[]> cases = new LinkedHashMap<>();
+        cases.put("algorithm none", new String[] {sign(now).replace("hmac-sha256", "none"), now});
+        cases.put("a Date that is not a date", new String[] {sign("yesterday"), "yesterday"});
+        cases.put("a Date on 31 February", new String[] {sign("Sat, 31 Feb 2026 10:00:00 GMT"), "Sat, 31 Feb 2026 10:00:00 GMT"});
+        cases.put("a Date a year old", new String[] {sign(ApiCalls.lionDate(366L * 86_400)), ApiCalls.lionDate(366L * 86_400)});
+        cases.put("a Date ten years ahead", new String[] {sign(ApiCalls.lionDate(-3653L * 86_400)), ApiCalls.lionDate(-3653L * 86_400)});
+        cases.put("a Date two days old", new String[] {sign(ApiCalls.lionDate(2 * 86_400)), ApiCalls.lionDate(2 * 86_400)});
+        for (var c : cases.entrySet()) {
+            RawHttp.Reply r = call(status, StandAloneWorker.headers(c.getValue()[0], c.getValue()[1]));
+            assertThat(r.status()).as(c.getKey() + ": " + r.body()).isEqualTo(401);
+            assertThat(r.error()).as(c.getKey()).startsWith("unauthorized: ").containsAnyOf("algorithm", "Date");
+        }
+        RawHttp.Reply fresh = call(status, StandAloneWorker.headers(sign(now), now));
+        assertThat(fresh.status()).as("Lion's own Date, now: " + fresh.body()).isEqualTo(404);
+        assertThat(fresh.error()).startsWith("unknown task");
+    }
+
+    static String sign(String date) {
+        return HttpSignature.authorization(StandAloneWorker.KEY_ID, StandAloneWorker.SECRET, "GET",
+                LocalKeyAuthenticator.PROFILE_PATH, date);
     }
 
     static long taskDirs() throws Exception {

@@ -53,4 +53,51 @@ class KeyFileTest {
             ours.setLevel(before);
         }
     }
+
+    /**
+     * An operator's access_keys readable by others (0644 in a 0755 folder, reliability.md §5,
+     * finding 23) was used silently. It is still used (refusing would stop a working site), with
+     * one warning at start-up that says how to close it; a private one draws none.
+     */
+    @Test
+    void aKeyFileOthersCanReadIsUsedWithOneWarningSayingHowToFixIt() throws Exception {
+        Path keys = data.resolve("keys");
+        Files.createDirectories(keys);
+        Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path file = keys.resolve("access_keys");
+        Files.writeString(file, "lion1:" + "s".repeat(32) + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        logs.start();
+        root.addAppender(logs);
+        try {
+            try (Service service = TestRecordings.worker(data, Map.of())) {
+                assertThat(new LionClient(service.port(), "lion1", "s".repeat(32)).status(UUID.randomUUID().toString()).status())
+                        .as("the key still works").isEqualTo(404);
+            }
+            List<ILoggingEvent> warnings = logs.list.stream().filter(e -> e.getFormattedMessage().contains("access_keys is open")).toList();
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.get(0).getLevel()).isEqualTo(Level.WARN);
+            assertThat(warnings.get(0).getFormattedMessage())
+                    .isEqualTo("caller keys: " + file + " is open to other local users (file rw-r--r--, folder rwxr-xr-x): "
+                            + "they could sign requests as any caller; fix: chmod 600 " + file)
+                    .doesNotContain("s".repeat(32));
+
+            logs.list.clear();
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            try (Service service = TestRecordings.worker(data, Map.of())) {
+                assertThat(service.port()).isPositive();
+            }
+            assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains("open to other local users"));
+
+            Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rwxrwxrwx"));
+            try (Service service = TestRecordings.worker(data, Map.of())) {
+                assertThat(service.port()).isPositive();
+            }
+            assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().endsWith("they could add a key; fix: chmod 700 " + keys));
+        } finally {
+            root.detachAppender(logs);
+        }
+    }
 }

@@ -19,7 +19,8 @@ import java.util.Map;
 public final class RawHttp {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Reply(int status, String contentType, String body) {
+    public record Reply(int status, String contentType, String body, long contentLength) {
+
         /** The body as JSON, or an AssertionError showing what came instead. */
         public JsonNode json() {
             try {
@@ -52,6 +53,23 @@ public final class RawHttp {
         }
     }
 
+    /** Bytes exactly as given (a chunked body, a HEAD), then the reply until the server closes. */
+    public static Reply exchange(int port, byte[] request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            return parse(s.getInputStream());
+        }
+    }
+
+    /** The request line and headers of a request with the given headers and Connection: close. */
+    public static String head(String method, String target, Map<String, String> headers) {
+        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        return head.append("Connection: close\r\n\r\n").toString();
+    }
+
     static Reply parse(InputStream in) throws IOException {
         byte[] all = in.readAllBytes();
         String text = new String(all, StandardCharsets.ISO_8859_1); // byte offsets = char offsets
@@ -62,11 +80,14 @@ public final class RawHttp {
         String[] lines = text.substring(0, end).split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         String type = "";
+        long length = -1;
         boolean chunked = false;
         for (String l : lines) {
             String lower = l.toLowerCase(Locale.ROOT);
             if (lower.startsWith("content-type:")) {
                 type = l.substring(13).trim();
+            } else if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(l.substring(15).trim());
             } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                 chunked = true;
             }
@@ -86,6 +107,6 @@ public final class RawHttp {
                 i = nl + 2 + n + 2;
             }
         }
-        return new Reply(status, type, body.toString(StandardCharsets.UTF_8));
+        return new Reply(status, type, body.toString(StandardCharsets.UTF_8), length);
     }
 }

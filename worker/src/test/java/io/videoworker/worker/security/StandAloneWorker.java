@@ -5,6 +5,7 @@ import io.videoworker.worker.Service;
 import io.videoworker.worker.TestRecordings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +22,9 @@ final class StandAloneWorker implements AutoCloseable {
     StandAloneWorker(Path data) throws Exception {
         this.data = data;
         Files.createDirectories(data.resolve("keys"));
-        Files.writeString(data.resolve("keys/access_keys"), KEY_ID + ":" + SECRET + "\n");
+        // private, as the worker makes its own (an open one draws a warning, KeyFileTest)
+        Files.writeString(Files.createFile(data.resolve("keys/access_keys"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), KEY_ID + ":" + SECRET + "\n");
         service = TestRecordings.worker(data, Map.of());
         lion = new LionClient(service.port(), KEY_ID, SECRET);
     }
