@@ -73,11 +73,12 @@ record PartsRequest(ObjectNode meta, ObjectNode config, List<PartFile> files) {
                 throw bad(what + " has a field name longer than " + MAX_NAME_CHARS + " characters");
             }
             JsonNode v = e.getValue();
+            String field = what + "." + (e.getKey().matches("[A-Za-z0-9_]+") ? e.getKey() : Untrusted.quote(e.getKey()));
             if (v.isContainerNode()) {
-                throw bad(what + "." + Untrusted.quote(e.getKey()) + " must be a string, number or boolean");
+                throw bad(field + " must be a string, number or boolean");
             }
             if (v.isTextual() && v.asText().length() > MAX_VALUE_CHARS) {
-                throw bad(what + "." + Untrusted.quote(e.getKey()) + " is longer than " + MAX_VALUE_CHARS + " characters");
+                throw bad(field + " is longer than " + MAX_VALUE_CHARS + " characters");
             }
             copy.set(e.getKey(), v);
         }

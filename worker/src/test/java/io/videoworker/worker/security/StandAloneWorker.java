@@ -23,8 +23,11 @@ final class StandAloneWorker implements AutoCloseable {
         this.data = data;
         Files.createDirectories(data.resolve("keys"));
         // private, as the worker makes its own (an open one draws a warning, KeyFileTest)
-        Files.writeString(Files.createFile(data.resolve("keys/access_keys"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), KEY_ID + ":" + SECRET + "\n");
+        Path keys = data.resolve("keys/access_keys");
+        if (!Files.exists(keys)) { // a restart on the same data keeps the file
+            Files.createFile(keys, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.writeString(keys, KEY_ID + ":" + SECRET + "\n");
         service = TestRecordings.worker(data, Map.of());
         lion = new LionClient(service.port(), KEY_ID, SECRET);
     }

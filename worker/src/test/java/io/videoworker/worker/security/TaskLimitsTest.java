@@ -72,13 +72,13 @@ class TaskLimitsTest {
             cases.add(new String[] {wide.toString(), "meta has 103 fields; at most 64 are accepted"});
             ObjectNode longValue = body(sid, 1);
             ((ObjectNode) longValue.get("meta")).put("user", "u".repeat(2000));
-            cases.add(new String[] {longValue.toString(), "meta.'user' is longer than 1024 characters"});
+            cases.add(new String[] {longValue.toString(), "meta.user is longer than 1024 characters"});
             ObjectNode nested = body(sid, 1);
             ((ObjectNode) nested.get("meta")).putObject("asset").put("a", 1);
-            cases.add(new String[] {nested.toString(), "meta.'asset' must be a string, number or boolean"});
+            cases.add(new String[] {nested.toString(), "meta.asset must be a string, number or boolean"});
             ObjectNode configArray = body(sid, 1);
             ((ObjectNode) configArray.get("config")).putArray("Width");
-            cases.add(new String[] {configArray.toString(), "config.'Width' must be a string, number or boolean"});
+            cases.add(new String[] {configArray.toString(), "config.Width must be a string, number or boolean"});
             cases.add(new String[] {body(sid, 4097).toString(), "meta.files lists 4097 parts; at most 4096 are accepted"});
             ObjectNode twice = body(sid, 2);
             ((ObjectNode) twice.get("meta").get("files").get(1)).put("name", sid + ".00.part.gz");
