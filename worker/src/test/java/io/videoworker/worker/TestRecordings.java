@@ -38,19 +38,12 @@ public final class TestRecordings {
         StringBuilder sb = new StringBuilder();
         el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
         for (int i = 0; i < images; i++) {
-            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    img.setRGB(x, y, random.nextInt());
-                }
-            }
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(img, "png", png);
+            byte[] png = noisePng(w, h, random);
             String buffer = String.valueOf(-1 - i);
             String stream = String.valueOf(i + 1);
             el(sb, "size", buffer, String.valueOf(w), String.valueOf(h));
             el(sb, "img", stream, "14", buffer, "image/png", "0", "0");
-            el(sb, "blob", stream, Base64.getEncoder().encodeToString(png.toByteArray()));
+            el(sb, "blob", stream, Base64.getEncoder().encodeToString(png));
             el(sb, "end", stream);
         }
         for (int f = 0; f < frames; f++) {
@@ -61,14 +54,8 @@ public final class TestRecordings {
         return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
-    /**
-     * The "still noise" attack (issue 12): one {@code w}×{@code h} picture of random pixels, then
-     * nothing but a {@code sync} every {@code syncEveryMs} (under the 10-minute clock-jump limit) for
-     * {@code durationMs}. Small to send (the PNG does not compress) and, under a keyframe every 5 s,
-     * huge to encode: each keyframe is the whole noise picture again.
-     */
-    public static byte[] stillNoise(int w, int h, long syncEveryMs, long durationMs, long seed) throws IOException {
-        java.util.Random random = new java.util.Random(seed);
+    /** A PNG of random pixels: it does not compress, so it costs the most to send and to encode. */
+    private static byte[] noisePng(int w, int h, java.util.Random random) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -77,10 +64,21 @@ public final class TestRecordings {
         }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(img, "png", png);
+        return png.toByteArray();
+    }
+
+    /**
+     * The "still noise" attack (issue 12): one {@code w}×{@code h} picture of random pixels, then
+     * nothing but a {@code sync} every {@code syncEveryMs} (under the 10-minute clock-jump limit) for
+     * {@code durationMs}. Small to send (the PNG does not compress) and, under a keyframe every 5 s,
+     * huge to encode: each keyframe is the whole noise picture again.
+     */
+    public static byte[] stillNoise(int w, int h, long syncEveryMs, long durationMs, long seed) throws IOException {
+        byte[] png = noisePng(w, h, new java.util.Random(seed));
         StringBuilder sb = new StringBuilder();
         el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
         el(sb, "img", "1", "14", "0", "image/png", "0", "0");
-        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png.toByteArray()));
+        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
         el(sb, "end", "1");
         long start = 1_000_000;
         for (long t = 0; t <= durationMs; t += syncEveryMs) {
