@@ -60,6 +60,10 @@ public final class TaskService implements AutoCloseable {
     private static final int MAX_OUT_OF_ROOM_RUNS = 3;
 
     private final WorkerConfig config;
+    /** Waits for disk space, and retries after an internal error: retry base doubling, at most five minutes. */
+    private final Backoff waits;
+    /** Publish retries: retry base doubling, at most 30 minutes, with jitter. */
+    private final Backoff publishRetries;
     private final Spool spool;
     private final StorageResolver storages;
     private final SessionReporter reporter;
@@ -81,6 +85,8 @@ public final class TaskService implements AutoCloseable {
     public TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
             Supplier<String> coreNotReady) {
         this.config = config;
+        this.waits = new Backoff(config.retryBaseDelay(), Duration.ofMillis(MAX_DISK_WAIT_MS));
+        this.publishRetries = new Backoff(config.retryBaseDelay(), Duration.ofMinutes(30));
         this.spool = spool;
         this.storages = storages;
         this.reporter = reporter;
@@ -435,7 +441,7 @@ public final class TaskService implements AutoCloseable {
         synchronized (t) {
             t.internalErrors++;
             givenUp = t.internalErrors >= INTERNAL_ERROR_TRIES;
-            delay = Math.min(config.retryBaseDelay().toMillis() << Math.min(16, t.internalErrors - 1), MAX_DISK_WAIT_MS);
+            delay = waits.pause(t.internalErrors);
             if (givenUp) {
                 t.state = TaskState.FAILED;
                 t.error = "internal error, given up after " + t.internalErrors + " tries: " + e;
@@ -585,21 +591,16 @@ public final class TaskService implements AutoCloseable {
 
     private long nextDiskWait(Task t) {
         t.diskWaits++;
-        long delay = diskWait(t.diskWaits);
+        long delay = waits.pause(t.diskWaits);
         t.nextAttemptAt = System.currentTimeMillis() + delay;
         return delay;
-    }
-
-    /** The n-th pause of the disk-wait backoff: retry base doubling, at most five minutes. */
-    private long diskWait(int n) {
-        return Math.min(config.retryBaseDelay().toMillis() << Math.min(16, n - 1), MAX_DISK_WAIT_MS);
     }
 
     /** How long the task has waited for disk space in all: its pauses so far, added up. */
     private long diskWaited(Task t) {
         long sum = 0;
         for (int n = 1; n <= t.diskWaits && sum < MAX_DISK_WAIT_TOTAL_MS; n++) {
-            sum += diskWait(n);
+            sum += waits.pause(n);
         }
         return sum;
     }
@@ -739,9 +740,7 @@ public final class TaskService implements AutoCloseable {
                 log.error("giving up publishing after " + t.publishAttempts + " attempts: " + why
                         + "; the files stay in the spool until the clean period");
             } else {
-                long base = config.retryBaseDelay().toMillis() << Math.min(20, t.publishAttempts - 1);
-                long delay = Math.min(base, Duration.ofMinutes(30).toMillis());
-                delay = delay / 2 + (long) (Math.random() * (delay / 2 + 1)); // jitter: many tasks must not retry in step
+                long delay = publishRetries.jittered(t.publishAttempts);
                 t.nextAttemptAt = now + delay;
                 spool.save(t);
                 log.warn("publish attempt " + t.publishAttempts + " failed: " + why + "; next attempt in " + delay / 1000 + " s");
