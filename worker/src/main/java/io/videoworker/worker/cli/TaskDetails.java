@@ -47,7 +47,9 @@ final class TaskDetails {
             out.add(field("next try", when(t.nextAttemptAt, now)));
         }
         out.add(field("attempts", "conversion " + t.attempts + ", publishing " + t.publishAttempts
-                + (t.diskWaits > 0 ? ", waited for disk space " + t.diskWaits + " time(s)" : "")));
+                + (t.diskWaits > 0 ? ", waited for disk space " + t.diskWaits + " time(s)" : "")
+                + (t.outOfRoomRuns > 0 ? ", " + t.outOfRoomRuns + " run(s) filled the disk" : "")
+                + (t.internalErrors > 0 ? ", " + t.internalErrors + " internal error(s)" : "")));
         if (t.error != null) {
             out.add(field("error", t.error + (t.errorReason != null ? " (" + t.errorReason + ")" : "")));
         }

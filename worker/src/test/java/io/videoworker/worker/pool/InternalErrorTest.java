@@ -60,6 +60,11 @@ class InternalErrorTest {
             assertThat(done.internalErrors).isEqualTo(2);
             assertThat(Files.readString(s.spool.dir(t.id).resolve("task.log")))
                     .contains("internal error 1 of 3; next try in 1 s").contains("internal error 2 of 3; next try in 2 s");
+            java.io.StringWriter out = new java.io.StringWriter();
+            int exit = io.videoworker.worker.Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                    "tasks", "show", t.id, "--data", data.toString(), "--log", "0");
+            assertThat(exit).isZero();
+            assertThat(out.toString()).as("an operator sees it").contains("2 internal error(s)");
         }
     }
 
