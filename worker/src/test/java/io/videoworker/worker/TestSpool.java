@@ -31,12 +31,19 @@ public final class TestSpool implements AutoCloseable {
 
     /** With another reporter (one that fails, say) and more settings. */
     public TestSpool(Path data, SessionReporter reporter, Map<String, String> settings) throws Exception {
+        this(data, null, reporter, settings, java.time.Clock.systemUTC());
+    }
+
+    /** With another storage (null: local storage under the data folder), reporter, settings and clock. */
+    public TestSpool(Path data, StorageResolver storages, SessionReporter reporter, Map<String, String> settings,
+            java.time.Clock clock) throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Map.of("DATA_DIR", data.toString(), "VIDEO_WORKER_COUNT", "1",
                 "VIDEO_WORKER_SPOOL_RESERVE_MB", "0", "VIDEO_WORKER_CLEAN_PERIOD", "7"));
         env.putAll(settings);
         config = WorkerConfig.load(null, env);
         spool = new Spool(config.tasksDir());
-        tasks = new TaskService(config, spool, StorageResolver.fixed(new LocalStorage(config.replaysDir())), reporter, () -> null);
+        tasks = new TaskService(config, spool, storages != null ? storages : StorageResolver.fixed(new LocalStorage(config.replaysDir())),
+                reporter, () -> null, clock);
     }
 
     /** Loads the spool as after a restart (sweep, session links, resume); what is queued converts. */

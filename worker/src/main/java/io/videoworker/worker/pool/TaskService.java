@@ -19,6 +19,7 @@ import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.spool.Untrusted;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -60,6 +61,7 @@ public final class TaskService implements AutoCloseable {
     private static final int MAX_OUT_OF_ROOM_RUNS = 3;
 
     private final WorkerConfig config;
+    private final Clock clock;
     /** Waits for disk space, and retries after an internal error: retry base doubling, at most five minutes. */
     private final Backoff waits;
     /** Publish retries: retry base doubling, at most 30 minutes, with jitter. */
@@ -84,6 +86,13 @@ public final class TaskService implements AutoCloseable {
      */
     public TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
             Supplier<String> coreNotReady) {
+        this(config, spool, storages, reporter, coreNotReady, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is for the task's times, retries, expiry and cleanup (tests move it) */
+    public TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
+            Supplier<String> coreNotReady, Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.waits = new Backoff(config.retryBaseDelay(), Duration.ofMillis(MAX_DISK_WAIT_MS));
         this.publishRetries = new Backoff(config.retryBaseDelay(), Duration.ofMinutes(30));
@@ -253,7 +262,7 @@ public final class TaskService implements AutoCloseable {
                 pending.commit();
                 part.received = true;
                 long lastUpload = t.lastUploadAt;
-                t.lastUploadAt = System.currentTimeMillis();
+                t.lastUploadAt = clock.millis();
                 try {
                     if (t.allReceived()) {
                         enqueue(t, log);
@@ -339,7 +348,7 @@ public final class TaskService implements AutoCloseable {
             f.size = r.bytes();
             f.checksum = r.sha256();
             f.received = true;
-            t.lastUploadAt = System.currentTimeMillis();
+            t.lastUploadAt = clock.millis();
             log.info("recording received: " + r.bytes() + " bytes, SHA-256 " + r.sha256());
         } catch (IOException e) {
             log.warn("upload failed, task dropped (the sender keeps its copy): " + e.getMessage());
@@ -389,7 +398,7 @@ public final class TaskService implements AutoCloseable {
 
     private void enqueue(Task t, TaskLog log) throws IOException {
         t.state = TaskState.QUEUED;
-        t.queuedAt = System.currentTimeMillis();
+        t.queuedAt = clock.millis();
         spool.save(t);
         log.info("all parts received; queued for conversion");
         queue.add(t);
@@ -448,14 +457,14 @@ public final class TaskService implements AutoCloseable {
                 if (t.errorReason == null) {
                     t.errorReason = t.uploadDone ? "replay_upload_failed" : "replay_convert_failed";
                 }
-                t.finishedAt = System.currentTimeMillis();
+                t.finishedAt = clock.millis();
                 t.nextAttemptAt = 0;
             } else {
                 if (t.state == TaskState.CONVERTING) {
                     t.state = TaskState.QUEUED;
                     t.progress = 0;
                 }
-                t.nextAttemptAt = System.currentTimeMillis() + delay;
+                t.nextAttemptAt = clock.millis() + delay;
             }
             try {
                 spool.save(t);
@@ -515,7 +524,7 @@ public final class TaskService implements AutoCloseable {
                 }
             }
             reporter.event(t, "replay_convert_start", null, log);
-            long started = System.currentTimeMillis();
+            long started = System.nanoTime();
             ConversionProcess.Outcome o;
             try {
                 o = runner.run(t, log, floor, p -> t.progress = p); // in memory only: status shows it, a restart redoes the run
@@ -548,7 +557,7 @@ public final class TaskService implements AutoCloseable {
                 if (o.ok()) {
                     t.progress = 100;
                     t.state = TaskState.PUBLISHING;
-                    log.info("converted in " + (System.currentTimeMillis() - started) + " ms: " + o.result());
+                    log.info("converted in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + o.result());
                     spool.save(t);
                 } else if (!o.diskFull()) {
                     log.warn("conversion attempt " + t.attempts + " failed: " + error);
@@ -592,7 +601,7 @@ public final class TaskService implements AutoCloseable {
     private long nextDiskWait(Task t) {
         t.diskWaits++;
         long delay = waits.pause(t.diskWaits);
-        t.nextAttemptAt = System.currentTimeMillis() + delay;
+        t.nextAttemptAt = clock.millis() + delay;
         return delay;
     }
 
@@ -657,7 +666,7 @@ public final class TaskService implements AutoCloseable {
                     log.warn("publishing waits: " + waiting);
                 }
                 t.lastPublishError = waiting;
-                t.nextAttemptAt = System.currentTimeMillis() + config.retryBaseDelay().toMillis();
+                t.nextAttemptAt = clock.millis() + config.retryBaseDelay().toMillis();
             }
             schedule(t);
             return;
@@ -715,7 +724,7 @@ public final class TaskService implements AutoCloseable {
         Spool.deleteTree(spool.out(t.id));
         synchronized (t) {
             t.state = original ? TaskState.FAILED : TaskState.DONE;
-            t.finishedAt = System.currentTimeMillis();
+            t.finishedAt = clock.millis();
             t.nextAttemptAt = 0;
             spool.save(t);
             t.slim();
@@ -723,7 +732,7 @@ public final class TaskService implements AutoCloseable {
     }
 
     private void retryLater(Task t, TaskLog log, Exception e) throws IOException {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
         synchronized (t) {
             t.publishAttempts++;
@@ -761,7 +770,7 @@ public final class TaskService implements AutoCloseable {
 
     /** Queues a task now, or at its next publishing attempt. */
     private void schedule(Task t) {
-        long wait = t.nextAttemptAt - System.currentTimeMillis();
+        long wait = t.nextAttemptAt - clock.millis();
         if (wait <= 0) {
             queue.add(t);
         } else {
@@ -773,7 +782,7 @@ public final class TaskService implements AutoCloseable {
 
     /** A task that received nothing for the expiry time is dropped: the sender published its originals. */
     public void expire() throws IOException {
-        expire(System.currentTimeMillis());
+        expire(clock.millis());
     }
 
     /** As {@link #expire()}, as if it were {@code now} (tests). */
@@ -791,7 +800,7 @@ public final class TaskService implements AutoCloseable {
     private void expireTask(Task t, String why) throws IOException {
         t.state = TaskState.EXPIRED;
         t.error = why;
-        t.finishedAt = System.currentTimeMillis();
+        t.finishedAt = clock.millis();
         spool.save(t);
         t.slim();
         spool.log(t).warn("expired: " + why + "; its files are deleted and nothing is published");
@@ -817,7 +826,7 @@ public final class TaskService implements AutoCloseable {
 
     /** Removes finished task folders older than the clean period (0 disables). */
     public void clean() throws IOException {
-        clean(System.currentTimeMillis());
+        clean(clock.millis());
     }
 
     /** As {@link #clean()}, as if it were {@code now} (tests). */
@@ -863,13 +872,13 @@ public final class TaskService implements AutoCloseable {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private static Task newTask(String sessionId, Task.Kind kind) {
+    private Task newTask(String sessionId, Task.Kind kind) {
         Task t = new Task();
         t.id = UUID.randomUUID().toString();
         t.sessionId = sessionId.toLowerCase(Locale.ROOT);
         t.kind = kind;
         t.state = TaskState.RECEIVING;
-        t.createdAt = System.currentTimeMillis();
+        t.createdAt = clock.millis();
         return t;
     }
 
