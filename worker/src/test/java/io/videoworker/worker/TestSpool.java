@@ -52,6 +52,27 @@ public final class TestSpool implements AutoCloseable {
         return this;
     }
 
+    /** The task once {@code condition} holds (polled); fails the test after {@code seconds}. */
+    public Task await(String id, java.util.function.Predicate<Task> condition, int seconds) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (true) {
+            Task t = tasks.get(id);
+            synchronized (t) {
+                if (condition.test(t)) {
+                    return t;
+                }
+                org.assertj.core.api.Assertions.assertThat(System.currentTimeMillis())
+                        .as("task %s still %s after %d s", id, t.state, seconds).isLessThan(deadline);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The task once it is done, failed or expired. */
+    public Task awaitFinished(String id, int seconds) throws InterruptedException {
+        return await(id, t -> t.state.finished(), seconds);
+    }
+
     /** A G3 task of {@code count} parts for the session, nothing received yet. */
     public Task createParts(String sessionId, int count) throws Exception {
         List<Object[]> files = new ArrayList<>();

@@ -74,25 +74,11 @@ class ConversionTimeoutTest {
                         new ByteArrayInputStream(bodies.get(i)), bodies.get(i).length);
                 assertThat(r.ok()).as(r.message()).isTrue();
             }
-            Task done = awaitFinished(s, t.id, 120);
+            Task done = s.awaitFinished(t.id, 120);
             assertThat(done.state).as(done.error).isEqualTo(TaskState.DONE);
             assertThat(done.attempts).as("converted at the first attempt, not killed").isEqualTo(1);
             assertThat(done.errorReason).isNull();
             assertThat(Files.readString(s.spool.dir(t.id).resolve("task.log"))).doesNotContain("took longer than");
-        }
-    }
-
-    static Task awaitFinished(TestSpool s, String id, int seconds) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + seconds * 1000L;
-        while (true) {
-            Task t = s.tasks.get(id);
-            synchronized (t) {
-                if (t.state.finished()) {
-                    return t;
-                }
-                assertThat(System.currentTimeMillis()).as("task %s still %s", id, t.state).isLessThan(deadline);
-            }
-            Thread.sleep(50);
         }
     }
 

@@ -27,7 +27,7 @@ class DiskWaitBoundTest {
         String sid = UUID.randomUUID().toString();
         String id = pausedTask(sid, 16);
         try (TestSpool s = new TestSpool(data).start()) {
-            Task t = ConversionTimeoutTest.awaitFinished(s, id, 60);
+            Task t = s.awaitFinished(id, 60);
             assertThat(t.state).isEqualTo(TaskState.FAILED);
             assertThat(t.errorReason).isEqualTo("replay_convert_failed");
             assertThat(t.error).isEqualTo("not enough disk space to convert: waited 60 minutes in all over 16 pauses"
@@ -46,7 +46,7 @@ class DiskWaitBoundTest {
     void fiftyFiveMinutesOfPausesStillConvert() throws Exception {
         String id = pausedTask(UUID.randomUUID().toString(), 15);
         try (TestSpool s = new TestSpool(data).start()) {
-            Task t = ConversionTimeoutTest.awaitFinished(s, id, 120);
+            Task t = s.awaitFinished(id, 120);
             assertThat(t.state).as(t.error).isEqualTo(TaskState.DONE);
             assertThat(t.errorReason).isNull();
             assertThat(t.published).hasSize(2).allMatch(k -> k.endsWith(".part.mp4") || k.endsWith(".replay.json"));

@@ -41,21 +41,12 @@ class InternalErrorTest {
         };
     }
 
-    private static Task waitUntilFinished(TestSpool s, String id) throws InterruptedException {
-        long end = System.currentTimeMillis() + 60_000;
-        while (!s.tasks.get(id).state.finished()) {
-            assertThat(System.currentTimeMillis()).as("task finished within 60 s").isLessThan(end);
-            Thread.sleep(20);
-        }
-        return s.tasks.get(id);
-    }
-
     @Test
     void aPassingBugIsRetriedAndTheTaskCompletes() throws Exception {
         try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(2)), FAST_RETRIES).start()) {
             Task t = s.createParts(UUID.randomUUID().toString(), 1);
             s.upload(t, 0);
-            Task done = waitUntilFinished(s, t.id);
+            Task done = s.awaitFinished(t.id, 60);
             assertThat(done.state).isEqualTo(TaskState.DONE);
             assertThat(done.internalErrors).isEqualTo(2);
             assertThat(Files.readString(s.spool.dir(t.id).resolve("task.log")))
@@ -73,7 +64,7 @@ class InternalErrorTest {
         try (TestSpool s = new TestSpool(data, failingAtConvertStart(new AtomicInteger(Integer.MAX_VALUE)), FAST_RETRIES).start()) {
             Task t = s.createParts(UUID.randomUUID().toString(), 1);
             s.upload(t, 0);
-            Task failed = waitUntilFinished(s, t.id);
+            Task failed = s.awaitFinished(t.id, 60);
             assertThat(failed.state).isEqualTo(TaskState.FAILED);
             assertThat(failed.error).startsWith("internal error, given up after 3 tries: java.lang.IllegalStateException: a bug");
             assertThat(failed.errorReason).isEqualTo("replay_convert_failed");

@@ -19,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,15 +60,6 @@ class PublishGiveUpTest {
         }
     }
 
-    private static Task await(TestSpool s, String id, Predicate<Task> condition) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.test(s.tasks.get(id))) {
-            assertThat(System.nanoTime()).as("within 90 s").isLessThan(end);
-            Thread.sleep(20);
-        }
-        return s.tasks.get(id);
-    }
-
     @Test
     void aStorageDownForTheRetryPeriodFailsTheTaskAndKeepsItsFiles() throws Exception {
         ObjectNode s3 = Spool.JSON.createObjectNode().put("TYPE", "s3").put("ENDPOINT", "http://127.0.0.1:1")
@@ -80,12 +70,12 @@ class PublishGiveUpTest {
                 clock).start()) {
             Task t = s.createParts(UUID.randomUUID().toString(), 1);
             s.upload(t, 0);
-            Task waiting = await(s, t.id, x -> x.publishAttempts >= 1);
+            Task waiting = s.await(t.id, x -> x.publishAttempts >= 1, 90);
             assertThat(waiting.state).isEqualTo(TaskState.PUBLISHING);
             assertThat(waiting.lastPublishError).isNotBlank();
 
             clock.advance(Duration.ofHours(25)); // a day of retries, not waited for
-            Task failed = await(s, t.id, x -> x.state.finished());
+            Task failed = s.awaitFinished(t.id, 90);
             assertThat(failed.state).isEqualTo(TaskState.FAILED);
             assertThat(failed.errorReason).isEqualTo("replay_upload_failed");
             assertThat(failed.error).startsWith("publishing failed for 24 h: ");
