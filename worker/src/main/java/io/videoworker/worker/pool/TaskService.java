@@ -509,7 +509,7 @@ public final class TaskService implements AutoCloseable {
                 pause(t, log, shortage.replace("must stay free", "must stay free while converting"));
                 return;
             }
-            long freeBefore = java.nio.file.Files.getFileStore(config.tasksDir()).getUsableSpace();
+            long freeBefore = disk.free();
             synchronized (t) {
                 t.state = TaskState.CONVERTING;
                 t.attempts++;
@@ -540,7 +540,7 @@ public final class TaskService implements AutoCloseable {
                     t.attempts--;
                     // Its own video filled the disk if, with it deleted, most of the room it started with is
                     // free again; if not, others took the space (another conversion growing) and only waiting helps.
-                    long freeAfter = java.nio.file.Files.getFileStore(config.tasksDir()).getUsableSpace();
+                    long freeAfter = disk.free();
                     if (freeAfter - floor >= (freeBefore - floor) / 2) {
                         t.outOfRoomRuns++;
                         log.warn("its video alone filled the disk to the floor: " + t.outOfRoomRuns + " of "

@@ -22,13 +22,18 @@ public final class DiskSpace {
      * caller or the task log gets.
      */
     public String shortage(long neededBytes) throws IOException {
-        long usable = Files.getFileStore(dir).getUsableSpace();
+        long usable = free();
         if (usable - neededBytes >= reserveBytes) {
             return null;
         }
         return "not enough disk space: " + size(usable) + " free"
                 + (neededBytes > 0 ? ", the upload needs " + size(neededBytes) : "")
                 + " and " + size(reserveBytes) + " must stay free";
+    }
+
+    /** Bytes free for the worker on the spool's filesystem now. */
+    public long free() throws IOException {
+        return Files.getFileStore(dir).getUsableSpace();
     }
 
     private static String size(long bytes) {
