@@ -1,5 +1,6 @@
 package io.videoworker.worker;
 
+import io.videoworker.worker.pool.UploadResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.pool.TaskService;
@@ -56,14 +57,12 @@ public final class TestSpool implements AutoCloseable {
     public Task await(String id, java.util.function.Predicate<Task> condition, int seconds) throws InterruptedException {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         while (true) {
-            Task t = tasks.get(id);
-            synchronized (t) {
-                if (condition.test(t)) {
-                    return t;
-                }
-                org.assertj.core.api.Assertions.assertThat(System.currentTimeMillis())
-                        .as("task %s still %s after %d s", id, t.state, seconds).isLessThan(deadline);
+            Task t = tasks.get(id); // a snapshot: it never changes under the test
+            if (condition.test(t)) {
+                return t;
             }
+            org.assertj.core.api.Assertions.assertThat(System.currentTimeMillis())
+                    .as("task %s still %s after %d s", id, t.state, seconds).isLessThan(deadline);
             Thread.sleep(20);
         }
     }
@@ -86,14 +85,15 @@ public final class TestSpool implements AutoCloseable {
         return tasks.createParts(sessionId, body);
     }
 
-    /** Uploads part {@code index} of the task, as Lion would; the last one queues the task. */
-    public void upload(Task t, int index) throws Exception {
+    /** Uploads part {@code index} of the task, as Lion would; the last one queues the task. Returns the task as it is then. */
+    public Task upload(Task t, int index) throws Exception {
         byte[] data = parts.get(t.files.get(index).name);
-        TaskService.UploadResult r = tasks.uploadPart(t.id, String.valueOf(index), t.files.get(index).name,
+        UploadResult r = tasks.uploadPart(t.id, String.valueOf(index), t.files.get(index).name,
                 new ByteArrayInputStream(data), data.length);
         if (!r.ok()) {
             throw new AssertionError("upload of part " + index + " refused: " + r.message());
         }
+        return tasks.get(t.id);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.pool.TaskService;
+import io.videoworker.worker.pool.UploadResult;
 import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
@@ -208,7 +209,7 @@ public final class ApiServer implements AutoCloseable {
     private void uploadPart(Context ctx) throws IOException {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("multipart/form-data")) {
-            uploadReply(ctx, new TaskService.UploadResult(false, "expected multipart/form-data with a field 'file'"));
+            uploadReply(ctx, new UploadResult(false, "expected multipart/form-data with a field 'file'"));
             return;
         }
         try {
@@ -222,17 +223,17 @@ public final class ApiServer implements AutoCloseable {
                     return;
                 }
                 if (++others > MAX_FIELDS) {
-                    uploadReply(ctx, new TaskService.UploadResult(false, "more than " + MAX_FIELDS + " fields before 'file'"));
+                    uploadReply(ctx, new UploadResult(false, "more than " + MAX_FIELDS + " fields before 'file'"));
                     return;
                 }
             }
-            uploadReply(ctx, new TaskService.UploadResult(false, "the multipart body has no field 'file'"));
+            uploadReply(ctx, new UploadResult(false, "the multipart body has no field 'file'"));
         } catch (MultipartReader.MalformedException e) {
-            uploadReply(ctx, new TaskService.UploadResult(false, "malformed multipart body: " + e.getMessage()));
+            uploadReply(ctx, new UploadResult(false, "malformed multipart body: " + e.getMessage()));
         }
     }
 
-    private static void uploadReply(Context ctx, TaskService.UploadResult r) {
+    private static void uploadReply(Context ctx, UploadResult r) {
         if (r.ok()) {
             ctx.status(200).json(JSON.createObjectNode().put("ok", true).put("error_message", ""));
         } else {

@@ -31,6 +31,11 @@ public final class DiskSpace {
                 + " and " + size(reserveBytes) + " must stay free";
     }
 
+    /** Bytes that must stay free. */
+    public long reserve() {
+        return reserveBytes;
+    }
+
     /** Bytes free for the worker on the spool's filesystem now. */
     public long free() throws IOException {
         return Files.getFileStore(dir).getUsableSpace();

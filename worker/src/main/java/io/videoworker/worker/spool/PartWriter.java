@@ -75,6 +75,11 @@ public final class PartWriter {
             return received;
         }
 
+        /** Whether the file is under its name now. */
+        public boolean committed() {
+            return committed;
+        }
+
         /**
          * Makes the file visible under its name, durably, unless a file of that name exists: the
          * name is taken by a hard link, which fails rather than replace, so nothing accepted can be

@@ -48,6 +48,11 @@ public final class Spool {
         this.root = Files.createDirectories(tasksDir);
     }
 
+    /** The folder that holds the task folders. */
+    public Path root() {
+        return root;
+    }
+
     /** Task ids are UUIDs; anything else never reaches the filesystem. */
     public static boolean validId(String id) {
         return id != null && ID.matcher(id).matches();
@@ -135,7 +140,6 @@ public final class Spool {
         if (task.slim) { // it would lose meta and config on disk
             throw new IllegalStateException("task " + task.id + " is finished and kept in memory without its meta: not saved");
         }
-        task.updatedAt = System.currentTimeMillis();
         Path dir = dir(task.id);
         Path tmp = dir.resolve(".task.json.tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A recording handed to the worker, as persisted in {@code task.json}. Mutable; every change is
- * saved by {@link Spool#save} with an atomic rename.
+ * A recording handed to the worker, as persisted in {@code task.json}. The fields are public for
+ * Jackson and for reading; only the task store and its drafts write them
+ * ({@code io.videoworker.worker.task}: ArchUnit checks it), and a task handed out by the store is
+ * a snapshot that never changes again.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -82,6 +84,20 @@ public final class Task {
         storageConfigSealed = null;
         slim = true;
     }
+
+    /** A deep copy, as task.json would read back (and still slim if this one is). */
+    public Task copy() {
+        Task c;
+        try {
+            c = COPY.readValue(COPY.writeValueAsBytes(this), Task.class);
+        } catch (java.io.IOException e) { // in memory, of our own class: cannot happen
+            throw new java.io.UncheckedIOException(e);
+        }
+        c.slim = slim;
+        return c;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper COPY = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public boolean allReceived() {
         return !files.isEmpty() && files.stream().allMatch(f -> f.received);

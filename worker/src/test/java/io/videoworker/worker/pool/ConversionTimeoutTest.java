@@ -70,7 +70,7 @@ class ConversionTimeoutTest {
         try (TestSpool s = new TestSpool(data).start()) {
             Task t = s.tasks.createParts(sid, body);
             for (int i = 0; i < bodies.size(); i++) {
-                TaskService.UploadResult r = s.tasks.uploadPart(t.id, String.valueOf(i), sid + "." + i + ".part.gz",
+                UploadResult r = s.tasks.uploadPart(t.id, String.valueOf(i), sid + "." + i + ".part.gz",
                         new ByteArrayInputStream(bodies.get(i)), bodies.get(i).length);
                 assertThat(r.ok()).as(r.message()).isTrue();
             }

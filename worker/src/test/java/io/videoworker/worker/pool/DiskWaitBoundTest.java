@@ -56,8 +56,7 @@ class DiskWaitBoundTest {
     /** A task queued after {@code pauses} waits for disk space, as a stopped worker leaves it. */
     private String pausedTask(String sid, int pauses) throws Exception {
         try (TestSpool s = new TestSpool(data)) {
-            Task t = s.createParts(sid, 1);
-            s.upload(t, 0);
+            Task t = s.upload(s.createParts(sid, 1), 0);
             assertThat(t.state).isEqualTo(TaskState.QUEUED);
             t.diskWaits = pauses;
             t.lastConvertError = "not enough disk space: 3 MiB free and 8 MiB must stay free while converting";

@@ -1,4 +1,4 @@
-package io.videoworker.worker.pool;
+package io.videoworker.worker.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,145 @@
+package io.videoworker.worker.pool;
+
+import io.videoworker.worker.publish.SessionReporter;
+import io.videoworker.worker.spool.DiskSpace;
+import io.videoworker.worker.spool.Task;
+import io.videoworker.worker.spool.TaskLog;
+import io.videoworker.worker.task.Backoff;
+import io.videoworker.worker.task.TaskDraft;
+import io.videoworker.worker.task.TaskStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.IntConsumer;
+
+/**
+ * One conversion run of a queued task, and what its outcome means: converted; a failed attempt
+ * (run again once); bad input (the originals are published instead); or a full disk, which is
+ * not the recording's fault until its own video is what fills the disk, again and again.
+ */
+final class ConvertStep {
+    /** Counted runs before the originals are published instead. */
+    static final int CONVERT_ATTEMPTS = 2;
+    /** Longest a task waits for disk space in all (its pauses added up) before its originals are published. */
+    static final long MAX_DISK_WAIT_TOTAL_MS = Duration.ofHours(1).toMillis();
+    /** Runs whose video reached the disk's floor before it is taken not to fit on this disk at all. */
+    static final int MAX_OUT_OF_ROOM_RUNS = 3;
+
+    /** Runs the converter on a task (the real one: {@link ConversionRunner}). */
+    @FunctionalInterface
+    interface Conversion {
+        ConversionProcess.Outcome run(Task t, TaskLog log, long minFreeBytes, IntConsumer progress)
+                throws IOException, InterruptedException;
+    }
+
+    private final TaskStore store;
+    private final Conversion conversion;
+    private final SessionReporter reporter;
+    private final DiskSpace disk;
+    /** A conversion keeps this much free (twice the spool's reserve). */
+    private final DiskSpace floor;
+    private final Backoff waits;
+
+    /**
+     * @param reserve the spool's reserve: a conversion keeps twice that free, the reserve itself and as
+     *                much again for the uploads that arrive while it writes, so a growing video never
+     *                turns them away
+     */
+    ConvertStep(TaskStore store, Conversion conversion, SessionReporter reporter, Path tasksDir, long reserve, Backoff waits) {
+        this.store = store;
+        this.conversion = conversion;
+        this.reporter = reporter;
+        this.disk = new DiskSpace(tasksDir, reserve);
+        this.floor = new DiskSpace(tasksDir, 2 * reserve);
+        this.waits = waits;
+    }
+
+    void run(String id, TaskLog log) throws IOException, InterruptedException {
+        Task t = store.get(id);
+        long waited = waited(t.diskWaits);
+        if (waited >= MAX_DISK_WAIT_TOTAL_MS) {
+            giveUp(id, log, "not enough disk space to convert: waited " + Duration.ofMillis(waited).toMinutes()
+                    + " minutes in all over " + t.diskWaits + " pauses"
+                    + (t.lastConvertError != null ? " (last: " + t.lastConvertError + ")" : ""));
+            return;
+        }
+        String shortage = floor.shortage(0);
+        if (shortage != null) {
+            pause(id, log, shortage.replace("must stay free", "must stay free while converting"));
+            return;
+        }
+        long freeBefore = disk.free();
+        Task running = store.change(id, TaskDraft::startConversion);
+        reporter.event(running, "replay_convert_start", null, log);
+        long started = System.nanoTime();
+        ConversionProcess.Outcome o;
+        try {
+            o = conversion.run(running, log, floor.reserve(), p -> store.progress(id, p));
+        } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
+            pause(id, log, Pipeline.spoolTrouble(e));
+            return;
+        }
+        String error = o.error();
+        if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again
+            if (ownVideoFilledTheDisk(freeBefore)) {
+                Task counted = store.change(id, TaskDraft::ranOutOfRoom);
+                log.warn("its video alone filled the disk to the floor: " + counted.outOfRoomRuns + " of "
+                        + MAX_OUT_OF_ROOM_RUNS + " such runs before the original recording is published instead");
+            }
+            Task now = store.get(id);
+            if (now.outOfRoomRuns < MAX_OUT_OF_ROOM_RUNS) {
+                pause(id, log, error);
+                return;
+            }
+            error = "the video does not fit on this disk: " + now.outOfRoomRuns
+                    + " runs stopped at the free space the spool keeps (last: " + error + ")";
+        }
+        if (o.ok()) {
+            Task converted = store.change(id, TaskDraft::converted);
+            log.info("converted in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + o.result());
+            reporter.event(converted, "replay_convert_success", null, log); // core may be slow: never under the task's lock
+            return;
+        }
+        boolean runAgain = !o.badInput() && !o.diskFull();
+        String why = error;
+        boolean last = store.update(id, d -> d.conversionFailed(why, runAgain, CONVERT_ATTEMPTS));
+        if (!o.diskFull()) {
+            log.warn("conversion attempt " + store.get(id).attempts + " failed: " + why);
+        }
+        if (last) {
+            log.error("conversion failed (" + why + "); the original recording will be published instead");
+            reporter.event(store.get(id), "replay_convert_failure", why, log);
+        }
+    }
+
+    /**
+     * Its own video filled the disk if, with it deleted, most of the room it started with is free
+     * again; if not, others took the space (another conversion growing) and only waiting helps.
+     */
+    private boolean ownVideoFilledTheDisk(long freeBefore) throws IOException {
+        long floorBytes = floor.reserve();
+        return disk.free() - floorBytes >= (freeBefore - floorBytes) / 2;
+    }
+
+    /** Not the recording's fault: back to the queue uncounted, next try after a backoff. */
+    private void pause(String id, TaskLog log, String why) {
+        long delay = store.record(id, d -> d.waitForSpool(why, waits));
+        log.warn("conversion paused: " + why + "; next try in " + Math.max(1, delay / 1000) + " s (not counted as a failed attempt)");
+    }
+
+    /** Waiting for space has lasted too long: as a failed conversion, the original recording is published. */
+    private void giveUp(String id, TaskLog log, String why) throws IOException {
+        Task t = store.change(id, d -> d.giveUpConverting(why));
+        log.error("conversion given up (" + why + "); the original recording will be published instead");
+        reporter.event(t, "replay_convert_failure", why, log);
+    }
+
+    /** How long a task has waited for disk space in all: its pauses so far, added up. */
+    private long waited(int pauses) {
+        long sum = 0;
+        for (int n = 1; n <= pauses && sum < MAX_DISK_WAIT_TOTAL_MS; n++) {
+            sum += waits.pause(n);
+        }
+        return sum;
+    }
+}
