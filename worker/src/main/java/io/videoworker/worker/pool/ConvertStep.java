@@ -79,7 +79,6 @@ final class ConvertStep {
             pause(id, log, Pipeline.spoolTrouble(e));
             return;
         }
-        String error = o.error();
         if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again
             if (ownVideoFilledTheDisk(freeBefore)) {
                 Task counted = store.change(id, TaskDraft::ranOutOfRoom);
@@ -88,11 +87,12 @@ final class ConvertStep {
             }
             Task now = store.get(id);
             if (now.outOfRoomRuns < MAX_OUT_OF_ROOM_RUNS) {
-                pause(id, log, error);
+                pause(id, log, o.error());
                 return;
             }
-            error = "the video does not fit on this disk: " + now.outOfRoomRuns
-                    + " runs stopped at the free space the spool keeps (last: " + error + ")";
+            giveUp(id, log, "the video does not fit on this disk: " + now.outOfRoomRuns
+                    + " runs stopped at the free space the spool keeps (last: " + o.error() + ")");
+            return;
         }
         if (o.ok()) {
             Task converted = store.change(id, TaskDraft::converted);
@@ -100,12 +100,10 @@ final class ConvertStep {
             reporter.event(converted, "replay_convert_success", null, log); // core may be slow: never under the task's lock
             return;
         }
-        boolean runAgain = !o.badInput() && !o.diskFull();
-        String why = error;
+        boolean runAgain = !o.badInput();
+        String why = o.error();
         boolean last = store.update(id, d -> d.conversionFailed(why, runAgain, CONVERT_ATTEMPTS));
-        if (!o.diskFull()) {
-            log.warn("conversion attempt " + store.get(id).attempts + " failed: " + why);
-        }
+        log.warn("conversion attempt " + store.get(id).attempts + " failed: " + why);
         if (last) {
             log.error("conversion failed (" + why + "); the original recording will be published instead");
             reporter.event(store.get(id), "replay_convert_failure", why, log);
@@ -127,7 +125,7 @@ final class ConvertStep {
         log.warn("conversion paused: " + why + "; next try in " + Math.max(1, delay / 1000) + " s (not counted as a failed attempt)");
     }
 
-    /** Waiting for space has lasted too long: as a failed conversion, the original recording is published. */
+    /** Waiting for space has lasted too long, or the video cannot fit: as after a failed conversion, the original recording is published. */
     private void giveUp(String id, TaskLog log, String why) throws IOException {
         Task t = store.change(id, d -> d.giveUpConverting(why));
         log.error("conversion given up (" + why + "); the original recording will be published instead");

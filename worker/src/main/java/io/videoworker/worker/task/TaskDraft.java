@@ -214,9 +214,15 @@ public final class TaskDraft {
         return pause;
     }
 
-    /** Waiting for space has lasted too long, or the video cannot fit: the originals are published instead. */
+    /**
+     * Waiting for space has lasted too long, or the video cannot fit on this disk: the originals
+     * are published instead. The disk's fault, not the recording's: a run it stopped does not count.
+     */
     public void giveUpConverting(String why) {
         require("give up converting", TO_CONVERT);
+        if (task.state == TaskState.CONVERTING) {
+            task.attempts--;
+        }
         publishOriginals(why);
     }
 

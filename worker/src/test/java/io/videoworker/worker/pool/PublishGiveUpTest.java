@@ -3,6 +3,7 @@ package io.videoworker.worker.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.videoworker.worker.MovableClock;
 import io.videoworker.worker.TestSpool;
 import io.videoworker.worker.publish.S3Storage;
 import io.videoworker.worker.publish.SessionReporter;
@@ -11,14 +12,9 @@ import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,35 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PublishGiveUpTest {
     @TempDir
     Path data;
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     @Test
     void aStorageDownForTheRetryPeriodFailsTheTaskAndKeepsItsFiles() throws Exception {
