@@ -3,12 +3,12 @@ package io.videoworker.worker.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.videoworker.worker.MovableClock;
-import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.TaskDraft;
 import io.videoworker.worker.task.TaskStore;
+import io.videoworker.worker.task.TestTasks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,21 +40,11 @@ class HousekeepingTest {
     }
 
     private Task receiving(String sessionId, int parts) throws IOException {
-        TaskDraft d = store.draft(sessionId, Task.Kind.PARTS);
-        List<PartFile> files = new java.util.ArrayList<>();
-        for (int i = 0; i < parts; i++) {
-            PartFile f = new PartFile();
-            f.name = sessionId + "." + i + ".part.gz";
-            f.checksum = "ab";
-            files.add(f);
-        }
-        d.describeParts(Spool.JSON.createObjectNode(), Spool.JSON.createObjectNode(), files, "2026-12-06", 0, 0, 0, 0);
-        return store.add(d);
+        return TestTasks.receiving(store, sessionId, parts);
     }
 
     private Task receivePart(Task t, int index) throws IOException {
-        Files.writeString(spool.inFile(t.id, t.files.get(index).name), "part");
-        return store.change(t.id, d -> d.partReceived(index, 4, "ab"));
+        return TestTasks.receive(store, spool, t, index);
     }
 
     @Test

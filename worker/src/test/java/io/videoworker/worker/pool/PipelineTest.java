@@ -8,7 +8,6 @@ import io.videoworker.worker.publish.LocalStorage;
 import io.videoworker.worker.publish.ReplayStorage;
 import io.videoworker.worker.publish.SessionReporter;
 import io.videoworker.worker.publish.StorageResolver;
-import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskLog;
@@ -16,6 +15,7 @@ import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.Backoff;
 import io.videoworker.worker.task.TaskDraft;
 import io.videoworker.worker.task.TaskStore;
+import io.videoworker.worker.task.TestTasks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,14 +155,7 @@ class PipelineTest {
 
     /** A G3 task of one part, received and queued, as Admission leaves it. */
     private Task queued() throws IOException {
-        TaskDraft d = store.draft(UUID.randomUUID().toString(), Task.Kind.PARTS);
-        PartFile f = new PartFile();
-        f.name = d.task().sessionId + ".0.part.gz";
-        f.checksum = "ab";
-        d.describeParts(Spool.JSON.createObjectNode(), Spool.JSON.createObjectNode(), List.of(f), "2026-12-06", 0, 0, 0, 0);
-        Task t = store.add(d);
-        Files.writeString(spool.inFile(t.id, f.name), "recording");
-        return store.change(t.id, x -> x.partReceived(0, 9, "ab"));
+        return TestTasks.receive(store, spool, TestTasks.receiving(store, UUID.randomUUID().toString(), 1), 0);
     }
 
     private Task turn(Task t) throws InterruptedException {

@@ -3,7 +3,6 @@ package io.videoworker.worker.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.videoworker.worker.spool.PartFile;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
@@ -37,18 +36,8 @@ class TaskStoreTest {
         return new Spool(data.resolve("tasks"));
     }
 
-    /** A listed G3 task of {@code parts} parts, nothing received. */
     private static Task add(TaskStore store, int parts) throws IOException {
-        TaskDraft d = store.draft(UUID.randomUUID().toString(), Task.Kind.PARTS);
-        List<PartFile> files = new ArrayList<>();
-        for (int i = 0; i < parts; i++) {
-            PartFile f = new PartFile();
-            f.name = d.task().sessionId + "." + i + ".part.gz";
-            f.checksum = "ab";
-            files.add(f);
-        }
-        d.describeParts(Spool.JSON.createObjectNode().put("user", "u"), Spool.JSON.createObjectNode(), files, "2026-12-06", 0, 0, 0, 0);
-        return store.add(d);
+        return TestTasks.receiving(store, UUID.randomUUID().toString(), parts);
     }
 
     @Test
