@@ -129,6 +129,12 @@ public final class ConvertCommand implements Callable<Integer> {
             return 2;
         } catch (DiskReserveException e) { // stopped before the floor: the disk, not the recording
             err.println("video-worker: not enough disk space: " + e.getMessage());
+            if (json) { // how much it wrote: the service tells by it whose video filled the disk
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(new ObjectMapper().createObjectNode().put("stopped", "disk_reserve")
+                        .put("written_bytes", e.writtenBytes()));
+                out.flush();
+            }
             return 3;
         } catch (Exception e) {
             if (DiskSpace.isOutOfSpace(e)) { // the disk, not the recording: worth another run once there is space

@@ -141,7 +141,7 @@ public final class Converter {
         if (!e.diskFull) {
             throw new InputException(e.getMessage());
         }
-        return new DiskReserveException(e.getMessage());
+        return new DiskReserveException(e.getMessage(), e.written);
     }
 
     /** Plays the parts in order onto the player's timeline. */

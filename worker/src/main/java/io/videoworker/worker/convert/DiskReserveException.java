@@ -8,7 +8,16 @@ import java.io.IOException;
  * run once there is room. The partial output is gone.
  */
 public final class DiskReserveException extends IOException {
-    public DiskReserveException(String message) {
+    private final long writtenBytes;
+
+    /** @param writtenBytes what the conversion had written when it stopped (all of it deleted) */
+    public DiskReserveException(String message, long writtenBytes) {
         super(message);
+        this.writtenBytes = writtenBytes;
+    }
+
+    /** What the conversion had written when it stopped: the service tells by it whose video filled the disk. */
+    public long writtenBytes() {
+        return writtenBytes;
     }
 }

@@ -79,7 +79,7 @@ final class OutputGuard {
         // up to the next look: another MiB and a packet; then the trailer's index
         long ahead = CHECK_EVERY_BYTES + largestPacket + packets * INDEX_BYTES_PER_PACKET;
         if (usable - ahead < minFree) {
-            throw new OutputLimitException(true, "stopped writing into " + dir + " with " + mib(usable)
+            throw new OutputLimitException(written, "stopped writing into " + dir + " with " + mib(usable)
                     + " free: the conversion must keep " + mib(minFree) + " free on its disk (" + mib(written)
                     + " written, none of it kept)");
         }
@@ -90,7 +90,7 @@ final class OutputGuard {
                 ? "the larger of " + mib(OutputLimits.CAP_FLOOR_BYTES) + " and " + OutputLimits.CAP_PER_INPUT_BYTE
                         + " × the recording's " + mib(inputBytes)
                 : "set for this conversion";
-        return new OutputLimitException(false, file.getFileName() + ": the video grew past the output cap of "
+        return new OutputLimitException(-1, file.getFileName() + ": the video grew past the output cap of "
                 + mib(cap) + " (" + why + "); a recording this size should not give a video this large, so it "
                 + "is not converted");
     }
@@ -103,10 +103,14 @@ final class OutputGuard {
     /** Thrown from inside the writer; the converter turns it into its checked outcome. */
     static final class OutputLimitException extends RuntimeException {
         final boolean diskFull;
+        /** At the free-space floor: the bytes this conversion had written. */
+        final long written;
 
-        OutputLimitException(boolean diskFull, String message) {
+        /** @param written at the free-space floor, the bytes written so far; past the cap, -1 */
+        OutputLimitException(long written, String message) {
             super(message, null, false, false);
-            this.diskFull = diskFull;
+            this.diskFull = written >= 0;
+            this.written = written;
         }
     }
 }

@@ -37,6 +37,11 @@ public final class ConversionProcess {
         public boolean diskFull() {
             return exitCode == 3;
         }
+
+        /** Stopped at the free-space floor: the bytes its video had reached (then deleted); -1 when unknown (a plain ENOSPC). */
+        public long writtenBytes() {
+            return diskFull() && result != null ? result.path("written_bytes").asLong(-1) : -1;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -145,11 +150,15 @@ public final class ConversionProcess {
         JsonNode result = null;
         try {
             String text = new String(stdout, StandardCharsets.UTF_8).trim();
-            if (code == 0 && !text.isEmpty()) {
+            if ((code == 0 || code == 3) && !text.isEmpty()) {
                 result = JSON.readTree(text);
             }
         } catch (IOException e) {
-            return new Outcome(1, null, "converter printed no valid result: " + e.getMessage());
+            if (code == 3) { // still the disk: what it wrote is only unknown
+                result = null;
+            } else {
+                return new Outcome(1, null, "converter printed no valid result: " + e.getMessage());
+            }
         }
         String error;
         synchronized (lastError) {

@@ -80,7 +80,7 @@ final class ConvertStep {
             return;
         }
         if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again
-            if (ownVideoFilledTheDisk(freeBefore)) {
+            if (ownVideoFilledTheDisk(freeBefore, o.writtenBytes())) {
                 Task counted = store.change(id, TaskDraft::ranOutOfRoom);
                 log.warn("its video alone filled the disk to the floor: " + counted.outOfRoomRuns + " of "
                         + MAX_OUT_OF_ROOM_RUNS + " such runs before the original recording is published instead");
@@ -111,12 +111,14 @@ final class ConvertStep {
     }
 
     /**
-     * Its own video filled the disk if, with it deleted, most of the room it started with is free
-     * again; if not, others took the space (another conversion growing) and only waiting helps.
+     * Its own video filled the disk if it took at least half of the room it started with (the
+     * converter says what it wrote when it stops at the floor). A plain ENOSPC says nothing:
+     * then it did if, with it deleted, most of that room is free again. Otherwise others took the
+     * space (another conversion growing) and only waiting helps.
      */
-    private boolean ownVideoFilledTheDisk(long freeBefore) throws IOException {
-        long floorBytes = floor.reserve();
-        return disk.free() - floorBytes >= (freeBefore - floorBytes) / 2;
+    private boolean ownVideoFilledTheDisk(long freeBefore, long written) throws IOException {
+        long room = (freeBefore - floor.reserve()) / 2;
+        return written >= 0 ? written >= room : disk.free() - floor.reserve() >= room;
     }
 
     /** Not the recording's fault: back to the queue uncounted, next try after a backoff. */

@@ -110,7 +110,7 @@ class ConvertOutputBoundsTest {
             throws Exception {
         Path mp4 = out.resolve("still.mp4");
         CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run("convert", stillHour.toString(),
-                "-o", mp4.toString(), "--min-free-bytes", String.valueOf(floor)));
+                "-o", mp4.toString(), "--min-free-bytes", String.valueOf(floor), "--json"));
         Cli r = run.get(120, TimeUnit.SECONDS);
         Thread.sleep(20); // one more look at the free space after the exit
         assertThat(r.exit()).as(r.err()).isEqualTo(3);
@@ -118,6 +118,10 @@ class ConvertOutputBoundsTest {
                 .startsWith("video-worker: not enough disk space: stopped writing into " + out.toAbsolutePath())
                 .contains(": the conversion must keep " + (floor >> 20) + " MiB free on its disk (")
                 .endsWith(" written, none of it kept)");
+        com.fasterxml.jackson.databind.JsonNode said = io.videoworker.worker.spool.Spool.JSON.readTree(r.out());
+        assertThat(said.path("stopped").asText()).as("what the service reads: " + r.out()).isEqualTo("disk_reserve");
+        assertThat(said.path("written_bytes").asLong()).as("how much its own video took before it stopped")
+                .isGreaterThan(MIB).isLessThan(Files.getFileStore(out).getTotalSpace());
         assertThat(lowestFree.getAsLong()).as("free space never went below the floor").isGreaterThanOrEqualTo(floor - slack);
         assertThat(listing(out)).as("no MP4, no .partial").isEmpty();
         System.out.printf("floor: stopped with %d MiB free at the lowest, floor %d MiB%n", lowestFree.getAsLong() >> 20, floor >> 20);

@@ -79,6 +79,9 @@ class PipelineTest {
         if (next instanceof RuntimeException e) {
             throw e;
         }
+        if (next instanceof ConversionProcess.Outcome o) {
+            return o;
+        }
         int exit = (Integer) next;
         progress.accept(50);
         assertThat(store.get(t.id).progress).as("progress is shown while it runs").isEqualTo(50);
@@ -248,6 +251,18 @@ class PipelineTest {
         assertThat(t.error).startsWith("the video does not fit on this disk: 3 runs stopped");
         assertThat(t.attempts).as("still the disk's fault, not the recording's").isZero();
         assertThat(t.published).hasSize(2).allMatch(k -> k.endsWith(".part.gz") || k.endsWith(".replay.json"));
+    }
+
+    @Test
+    void aRunStoppedAtTheFloorAfterWritingLittleIsNotChargedForTheDisk() throws Exception {
+        // another video filled the disk: this one had written 64 KiB when it reached the floor
+        runs.add(new ConversionProcess.Outcome(3, Spool.JSON.createObjectNode().put("stopped", "disk_reserve")
+                .put("written_bytes", 65_536), "not enough disk space: stopped writing"));
+        Task t = turn(queued());
+        assertThat(t.state).isEqualTo(TaskState.QUEUED);
+        assertThat(t.outOfRoomRuns).isZero();
+        assertThat(t.diskWaits).isEqualTo(1);
+        assertThat(t.lastConvertError).isEqualTo("not enough disk space: stopped writing");
     }
 
     @Test
