@@ -132,7 +132,7 @@ final class Admission {
                 if (pending.committed()) {
                     Files.deleteIfExists(r.file()); // never acknowledged: the next upload of the part takes its place
                 }
-                String why = Pipeline.spoolTrouble(e);
+                String why = DiskSpace.trouble(e);
                 log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);
                 return refused(why);
             }

@@ -76,7 +76,7 @@ final class ConvertStep {
         try {
             o = conversion.run(running, log, floor.reserve(), p -> store.progress(id, p));
         } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
-            pause(id, log, Pipeline.spoolTrouble(e));
+            pause(id, log, DiskSpace.trouble(e));
             return;
         }
         if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again

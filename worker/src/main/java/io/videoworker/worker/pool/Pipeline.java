@@ -56,7 +56,7 @@ final class Pipeline implements Scheduler.Turn {
                 throw e;
             } catch (IOException e) { // the spool failed under the task: nothing is lost, try again later
                 LOG.warn("task {}: spool error, will try again: {}", id, e.toString());
-                spoolTrouble(id, log, spoolTrouble(e));
+                waitForSpool(id, log, DiskSpace.trouble(e));
             } catch (Exception e) {
                 log.error("internal error: " + e);
                 LOG.error("task {} failed internally", id, e);
@@ -71,11 +71,7 @@ final class Pipeline implements Scheduler.Turn {
         return t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING || t.state == TaskState.PUBLISHING;
     }
 
-    static String spoolTrouble(IOException e) {
-        return (DiskSpace.isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage();
-    }
-
-    private void spoolTrouble(String id, TaskLog log, String why) {
+    private void waitForSpool(String id, TaskLog log, String why) {
         Task t = store.get(id);
         if (!working(t)) {
             log.warn(why + " while finishing; the restart sweep removes what is left");

@@ -45,6 +45,11 @@ public final class DiskSpace {
         return bytes >= (1 << 20) || bytes == 0 ? (bytes >> 20) + " MiB" : Math.max(1, bytes >> 10) + " KiB";
     }
 
+    /** What an I/O failure of the spool means, for a log or a caller: a full disk, or another spool error. */
+    public static String trouble(IOException e) {
+        return (isOutOfSpace(e) ? "not enough disk space: " : "spool error: ") + e.getMessage();
+    }
+
     /** ENOSPC or EDQUOT anywhere in the cause chain (Java and FFmpeg both report the C library's text). */
     public static boolean isOutOfSpace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
