@@ -111,8 +111,10 @@ public final class Service implements AutoCloseable {
         } catch (IOException e) {
             free = -1;
         }
-        return new Health(Version.current(), config.standalone() ? "standalone" : link.state().json(),
-                link == null ? null : link.problem(), tasks.queued(), tasks.converting(), free,
+        long oldest = tasks.oldestQueuedAt();
+        return new Health(Version.current(), config.standalone() ? "standalone" : "core",
+                config.standalone() ? "standalone" : link.state().json(), link == null ? null : link.problem(), tasks.queued(),
+                oldest == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000), tasks.converting(), free,
                 (System.currentTimeMillis() - startedAt) / 1000);
     }
 

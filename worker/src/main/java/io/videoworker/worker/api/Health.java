@@ -8,15 +8,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * unhealthy while it waits would only be restarted for nothing (its spool is safe either way).
  * The state is in the body for an operator (docs/deployment.md).
  *
+ * @param mode  standalone (local storage) or core
  * @param core  standalone, registering, unreachable, refused or ok
  * @param coreProblem why core is not ok, or null
+ * @param oldestQueuedSeconds how long the task queued longest has waited (0: none is queued)
  */
-public record Health(String version, String core, String coreProblem, int queued, int converting, long spoolFreeBytes,
-        long uptimeSeconds) {
+public record Health(String version, String mode, String core, String coreProblem, int queued, long oldestQueuedSeconds,
+        int converting, long spoolFreeBytes, long uptimeSeconds) {
 
     ObjectNode json(ObjectNode o) {
         o.put("status", "ok");
         o.put("version", version);
+        o.put("mode", mode);
         o.put("timestamp", System.currentTimeMillis() / 1000);
         o.put("uptime", uptimeSeconds / 60); // minutes, as before
         o.put("uptime_seconds", uptimeSeconds);
@@ -25,6 +28,7 @@ public record Health(String version, String core, String coreProblem, int queued
             o.put("core_error", coreProblem);
         }
         o.put("queue", queued);
+        o.put("oldest_queued_seconds", oldestQueuedSeconds);
         o.put("converting", converting);
         o.put("spool_free_bytes", spoolFreeBytes);
         return o;

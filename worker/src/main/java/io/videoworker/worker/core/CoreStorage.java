@@ -63,6 +63,11 @@ public final class CoreStorage implements ReplayStorage {
     }
 
     @Override
+    public String type() {
+        return "server";
+    }
+
+    @Override
     public String describe() {
         return "core server storage at " + core.base();
     }

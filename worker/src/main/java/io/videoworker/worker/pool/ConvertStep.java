@@ -95,7 +95,7 @@ final class ConvertStep {
             return;
         }
         if (o.ok()) {
-            Task converted = store.change(id, TaskDraft::converted);
+            Task converted = store.change(id, d -> d.converted(o.result().path("bytes").asLong(), o.result().path("duration_ms").asLong()));
             log.info("converted in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + o.result());
             reporter.event(converted, "replay_convert_success", null, log); // core may be slow: never under the task's lock
             return;

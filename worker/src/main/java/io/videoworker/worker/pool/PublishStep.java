@@ -81,8 +81,7 @@ final class PublishStep {
         reporter.event(t, "replay_upload_start", null, log);
         Publisher.Published done;
         try {
-            done = "replay_convert_failed".equals(t.errorReason)
-                    ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
+            done = t.publishesOriginals() ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
         } finally {
             if (storage instanceof AutoCloseable c) { // a client made for this publish only
                 try {
@@ -93,7 +92,7 @@ final class PublishStep {
             }
         }
         // not saved, not done: a failure here keeps the files for another try
-        Task uploaded = store.change(t.id, d -> d.uploaded(done.keys(), done.bytes(), done.note()));
+        Task uploaded = store.change(t.id, d -> d.uploaded(storage.type(), done.keys(), done.bytes(), done.note()));
         reporter.event(uploaded, "replay_upload_success", null, log);
         return uploaded;
     }

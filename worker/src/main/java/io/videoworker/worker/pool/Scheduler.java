@@ -31,6 +31,10 @@ final class Scheduler implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** Tasks queued, waiting on the timer, or in a turn. */
     private final java.util.Set<String> scheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Tasks waiting on the timer, and for when. */
+    private final java.util.Map<String, java.util.concurrent.ScheduledFuture<?>> timed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tasks in a turn, or held by an administrator's action: one at a time per task. */
+    private final java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ExecutorService workers;
 
     Scheduler(Clock clock) {
@@ -64,8 +68,33 @@ final class Scheduler implements AutoCloseable {
         if (wait <= 0) {
             queue.add(ticket);
         } else {
-            timer.schedule(() -> queue.add(ticket), wait, TimeUnit.MILLISECONDS);
+            timed.put(t.id, timer.schedule(() -> {
+                timed.remove(t.id);
+                queue.add(ticket);
+            }, wait, TimeUnit.MILLISECONDS));
         }
+    }
+
+    /** The task's next turn now: off the timer if it waits there, scheduled if it was not. */
+    void wake(Task t) {
+        java.util.concurrent.ScheduledFuture<?> waiting = timed.remove(t.id);
+        if (waiting != null && waiting.cancel(false)) {
+            queue.add(new Ticket(t.id, t.queuedAt));
+        } else {
+            submit(t);
+        }
+    }
+
+    /**
+     * Holds the task out of turns (for an administrator's change): false when a turn is running
+     * on it now. Every {@code hold} that returned true is followed by a {@link #release}.
+     */
+    boolean hold(String id) {
+        return held.add(id);
+    }
+
+    void release(String id) {
+        held.remove(id);
     }
 
     private void serve(Turn turn) {
@@ -76,6 +105,10 @@ final class Scheduler implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            if (!held.add(ticket.id())) { // an administrator's change, a few milliseconds: come back after it
+                timer.schedule(() -> queue.add(ticket), 50, TimeUnit.MILLISECONDS);
+                continue;
+            }
             Task left;
             try {
                 left = turn.take(ticket.id());
@@ -85,6 +118,8 @@ final class Scheduler implements AutoCloseable {
                 LOG.error("task {}: its turn failed; next turn in a minute", ticket.id(), e);
                 timer.schedule(() -> queue.add(ticket), 1, TimeUnit.MINUTES);
                 continue;
+            } finally {
+                held.remove(ticket.id());
             }
             if (left != null && !left.state.finished()) {
                 enqueue(left);

@@ -40,6 +40,7 @@ public final class TaskService implements AutoCloseable {
     private final Housekeeping housekeeping;
     private final Admission admission;
     private final Pipeline pipeline;
+    private final TaskActions actions;
     private final int workers;
 
     /**
@@ -70,6 +71,7 @@ public final class TaskService implements AutoCloseable {
         PublishStep publish = new PublishStep(store, spool, storages, reporter, coreNotReady, config.retryBaseDelay(),
                 config.publishRetryPeriod(), new Backoff(config.retryBaseDelay(), MAX_PUBLISH_PAUSE));
         this.pipeline = new Pipeline(store, spool, convert, publish, waits);
+        this.actions = new TaskActions(store, spool, scheduler);
         this.workers = config.effectiveWorkers();
     }
 
@@ -90,6 +92,26 @@ public final class TaskService implements AutoCloseable {
     /** The task now (a snapshot: it never changes), or null. */
     public Task get(String id) {
         return store.get(id);
+    }
+
+    /** Every task now, as snapshots. */
+    public List<Task> all() {
+        return store.all();
+    }
+
+    /** Tells {@code observer} of every change of every task (metrics); it must be quick. */
+    public void observe(TaskStore.Observer observer) {
+        store.observe(observer);
+    }
+
+    /** What an administrator may do to a task. */
+    public TaskActions actions() {
+        return actions;
+    }
+
+    /** When the task queued longest was queued (epoch ms), or 0 when none is. */
+    public long oldestQueuedAt() {
+        return store.all().stream().filter(t -> t.state == TaskState.QUEUED).mapToLong(t -> t.queuedAt).min().orElse(0);
     }
 
     /** Tasks waiting for a conversion slot. */

@@ -147,6 +147,11 @@ public final class AzureStorage implements ReplayStorage {
     }
 
     @Override
+    public String type() {
+        return "azure";
+    }
+
+    @Override
     public String describe() {
         return "azure blob storage " + endpoint + "/" + containerName;
     }

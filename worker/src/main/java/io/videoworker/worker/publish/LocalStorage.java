@@ -54,6 +54,11 @@ public final class LocalStorage implements ReplayStorage {
     }
 
     @Override
+    public String type() {
+        return "local";
+    }
+
+    @Override
     public String describe() {
         return "local storage " + root;
     }

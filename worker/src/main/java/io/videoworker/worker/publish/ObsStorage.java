@@ -50,6 +50,11 @@ public final class ObsStorage extends HttpObjectStorage {
     }
 
     @Override
+    public String type() {
+        return "obs";
+    }
+
+    @Override
     public String describe() {
         return "obs bucket " + bucket + " at " + endpoint;
     }

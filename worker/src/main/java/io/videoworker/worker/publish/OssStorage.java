@@ -100,6 +100,11 @@ public final class OssStorage extends HttpObjectStorage {
     }
 
     @Override
+    public String type() {
+        return "oss";
+    }
+
+    @Override
     public String describe() {
         return "oss bucket " + bucket + " at " + endpoint + " (signature " + signatureVersion()
                 + (region == null ? "" : ", region " + region) + ")";

@@ -22,4 +22,7 @@ public interface ReplayStorage {
 
     /** For logs: the kind of storage and where. */
     String describe();
+
+    /** The kind of storage, as core names it (local for the stand-alone folder): a metric label, never a secret. */
+    String type();
 }

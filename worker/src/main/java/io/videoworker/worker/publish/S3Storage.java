@@ -359,6 +359,11 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     }
 
     @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
     public String describe() {
         return type + " bucket " + bucket + " at " + (endpoint == null ? "AWS" : endpoint.toString())
                 + " (region " + region + ", " + (pathStyle ? "path-style" : "virtual-hosted")

@@ -217,6 +217,11 @@ public final class SftpStorage implements ReplayStorage {
     }
 
     @Override
+    public String type() {
+        return "sftp";
+    }
+
+    @Override
     public String describe() {
         return "sftp storage " + username + "@" + hostPort() + " " + (root.isEmpty() ? "(login folder)" : root);
     }

@@ -62,6 +62,24 @@ public final class Task {
     public String storageConfigSealed;
     /** Conversion runs stopped because the video reached the free space the spool's disk must keep. */
     public int outOfRoomRuns;
+    /** The original recording is what gets published (a failed or abandoned conversion, or an administrator's choice). */
+    public boolean originals;
+    /** When the current or last conversion run started (for its duration and an ETA). */
+    public long convertStartedAt;
+    /** The converted video: bytes written and length (0 until converted). */
+    public long outputBytes;
+    public long videoMs;
+    /** The kind of storage the replay went to (local, server, s3, oss, obs, azure, sftp). */
+    public String publishedTo;
+    /** Every change of state, oldest first (at most {@link #MAX_HISTORY}: the first and the latest). */
+    public List<StateChange> history = new ArrayList<>();
+
+    public static final int MAX_HISTORY = 100;
+
+    /** One change of state: when, to which state, and why when there is more to say. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StateChange(long at, TaskState state, String why) {
+    }
 
     public long createdAt;
     public long updatedAt;
@@ -98,6 +116,11 @@ public final class Task {
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper COPY = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Whether the originals, not a converted video, are to be published (tasks saved before the flag existed say it by their reason). */
+    public boolean publishesOriginals() {
+        return originals || "replay_convert_failed".equals(errorReason);
+    }
 
     public boolean allReceived() {
         return !files.isEmpty() && files.stream().allMatch(f -> f.received);

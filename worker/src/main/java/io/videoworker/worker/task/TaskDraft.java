@@ -43,9 +43,9 @@ public final class TaskDraft {
         t.id = id;
         t.sessionId = sessionId;
         t.kind = kind;
-        t.state = TaskState.RECEIVING;
         t.createdAt = now;
         TaskDraft d = new TaskDraft(t, now);
+        d.moveTo(TaskState.RECEIVING, null);
         d.weight = Weight.DURABLE;
         return d;
     }
@@ -125,7 +125,7 @@ public final class TaskDraft {
         task.lastUploadAt = now;
         durable();
         if (task.allReceived()) {
-            task.state = TaskState.QUEUED;
+            moveTo(TaskState.QUEUED, null);
             task.queuedAt = now;
             return true;
         }
@@ -135,7 +135,7 @@ public final class TaskDraft {
     /** Nothing more will come (too long without a part, or a newer task for the session): nothing is published. */
     public void expire(String why) {
         require("expire", TaskState.RECEIVING);
-        task.state = TaskState.EXPIRED;
+        moveTo(TaskState.EXPIRED, why);
         task.error = why;
         finish();
     }
@@ -146,7 +146,8 @@ public final class TaskDraft {
     public void startConversion() {
         require("start converting", TO_CONVERT);
         task.attempts++;
-        task.state = TaskState.CONVERTING;
+        moveTo(TaskState.CONVERTING, null);
+        task.convertStartedAt = now;
         task.progress = 0;
         task.nextAttemptAt = 0;
         durable();
@@ -159,11 +160,13 @@ public final class TaskDraft {
         memory();
     }
 
-    /** The run succeeded: {@code out/} holds the result. */
-    public void converted() {
+    /** The run succeeded: {@code out/} holds a video of {@code bytes} bytes and {@code videoMs} ms. */
+    public void converted(long bytes, long videoMs) {
         require("finish converting", TaskState.CONVERTING);
         task.progress = 100;
-        task.state = TaskState.PUBLISHING;
+        task.outputBytes = bytes;
+        task.videoMs = videoMs;
+        moveTo(TaskState.PUBLISHING, null);
         durable();
     }
 
@@ -206,7 +209,7 @@ public final class TaskDraft {
             if (task.state == TaskState.CONVERTING) {
                 task.attempts--;
             }
-            task.state = TaskState.QUEUED;
+            moveTo(TaskState.QUEUED, why);
             task.progress = 0;
             task.lastConvertError = why;
         }
@@ -229,7 +232,8 @@ public final class TaskDraft {
     private void publishOriginals(String why) {
         task.error = why;
         task.errorReason = "replay_convert_failed";
-        task.state = TaskState.PUBLISHING;
+        task.originals = true;
+        moveTo(TaskState.PUBLISHING, why);
         task.progress = 0;
         task.nextAttemptAt = 0;
         durable();
@@ -254,12 +258,13 @@ public final class TaskDraft {
         }
     }
 
-    /** The objects are in storage; only telling core may remain. */
-    public void uploaded(List<String> keys, long bytes, String note) {
+    /** The objects are in storage of {@code type} (local, s3…); only telling core may remain. */
+    public void uploaded(String type, List<String> keys, long bytes, String note) {
         require("record the upload", TaskState.PUBLISHING);
         if (task.uploadDone) {
             throw new IllegalStateException("task " + task.id + ": uploaded twice");
         }
+        task.publishedTo = type;
         task.published = List.copyOf(keys);
         task.publishedBytes = bytes;
         if (note != null) {
@@ -275,7 +280,7 @@ public final class TaskDraft {
         if (!task.uploadDone) {
             throw new IllegalStateException("task " + task.id + ": finished publishing before its upload");
         }
-        task.state = "replay_convert_failed".equals(task.errorReason) ? TaskState.FAILED : TaskState.DONE;
+        moveTo(task.publishesOriginals() ? TaskState.FAILED : TaskState.DONE, null);
         finish();
     }
 
@@ -292,15 +297,88 @@ public final class TaskDraft {
             task.firstPublishFailureAt = now;
         }
         if (now - task.firstPublishFailureAt >= period.toMillis()) {
-            task.state = TaskState.FAILED;
             task.errorReason = "replay_upload_failed";
             task.error = "publishing failed for " + period.toHours() + " h: " + why;
+            moveTo(TaskState.FAILED, task.error);
             finish();
             return true;
         }
         task.nextAttemptAt = now + retries.jittered(task.publishAttempts);
         durable();
         return false;
+    }
+
+    // ---- an administrator's actions ---------------------------------------------------------------
+    // Asked for by a person, so a state they do not fit is refused with a reason (ActionRefused),
+    // not treated as a bug. Each says who asked in the task's history.
+
+    /**
+     * Publish now: a publish waiting for its next attempt tries at once, and one that failed for
+     * good (its files are kept until the clean period) starts over with a fresh retry period.
+     */
+    public void publishNow(String who) {
+        boolean failedUpload = task.state == TaskState.FAILED && "replay_upload_failed".equals(task.errorReason);
+        refuseUnless(task.state == TaskState.PUBLISHING || failedUpload,
+                "only a task that is publishing, or whose publishing failed, can be published now");
+        freshPublish(task.publishesOriginals() ? "the original recording is published instead" : null);
+        moveTo(TaskState.PUBLISHING, "publish now, asked by " + who);
+        durable();
+    }
+
+    /** Convert again from the recording in the spool, as if it had just arrived (counts and errors cleared). */
+    public void convertAgain(String who) {
+        refuseUnless(!task.uploadDone, "its replay is in storage already and its recording is no longer in the spool");
+        refuseUnless(task.state == TaskState.QUEUED || task.state == TaskState.PUBLISHING || task.state == TaskState.FAILED,
+                "a task that is " + task.state.json() + " cannot be converted again");
+        task.attempts = 0;
+        task.diskWaits = 0;
+        task.outOfRoomRuns = 0;
+        task.internalErrors = 0;
+        task.lastConvertError = null;
+        task.originals = false;
+        task.error = null;
+        task.errorReason = null;
+        task.outputBytes = 0;
+        task.videoMs = 0;
+        task.progress = 0;
+        freshPublish(null);
+        task.queuedAt = now;
+        moveTo(TaskState.QUEUED, "convert again, asked by " + who);
+        durable();
+    }
+
+    /** Publish the original recording instead of converting it (or instead of the video converted). */
+    public void publishOriginalsNow(String who) {
+        refuseUnless(!task.uploadDone, "its replay is in storage already and its recording is no longer in the spool");
+        refuseUnless(task.state == TaskState.QUEUED || task.state == TaskState.PUBLISHING && !task.publishesOriginals()
+                || task.state == TaskState.FAILED, "a task that is " + task.state.json()
+                + (task.publishesOriginals() ? " with its originals" : "") + " cannot publish its originals now");
+        task.progress = 0;
+        freshPublish("the original recording is published instead, as asked by " + who);
+        task.originals = true;
+        task.errorReason = "replay_convert_failed";
+        moveTo(TaskState.PUBLISHING, "publish the originals, asked by " + who);
+        durable();
+    }
+
+    /** Publishing starts over: no attempt made yet, no error, not finished. */
+    private void freshPublish(String error) {
+        task.publishAttempts = 0;
+        task.firstPublishFailureAt = 0;
+        task.lastPublishError = null;
+        task.nextAttemptAt = 0;
+        task.finishedAt = 0;
+        task.error = error;
+        task.errorReason = task.publishesOriginals() ? "replay_convert_failed" : null;
+    }
+
+    private void refuseUnless(boolean allowed, String why) {
+        if (sealed) {
+            throw new IllegalStateException("task " + task.id + ": a draft used after its change");
+        }
+        if (!allowed) {
+            throw new ActionRefused("task " + task.id + " is " + task.state.json() + ": " + why);
+        }
     }
 
     // ---- anywhere at work -------------------------------------------------------------------------
@@ -314,8 +392,8 @@ public final class TaskDraft {
         require("record an internal error", WORKING);
         task.internalErrors++;
         if (task.internalErrors >= tries) {
-            task.state = TaskState.FAILED;
             task.error = "internal error, given up after " + task.internalErrors + " tries: " + what;
+            moveTo(TaskState.FAILED, task.error);
             if (task.errorReason == null) {
                 task.errorReason = task.uploadDone ? "replay_upload_failed" : "replay_convert_failed";
             }
@@ -323,12 +401,24 @@ public final class TaskDraft {
             return true;
         }
         if (task.state == TaskState.CONVERTING) {
-            task.state = TaskState.QUEUED;
+            moveTo(TaskState.QUEUED, "internal error: " + what);
             task.progress = 0;
         }
         task.nextAttemptAt = now + waits.pause(task.internalErrors);
         durable();
         return false;
+    }
+
+    /** The one place a state changes: it is written down in the task's history. */
+    private void moveTo(TaskState state, String why) {
+        if (state == task.state) {
+            return;
+        }
+        task.state = state;
+        if (task.history.size() >= Task.MAX_HISTORY) {
+            task.history.remove(1); // the first (created) and the latest tell the most
+        }
+        task.history.add(new Task.StateChange(now, state, why));
     }
 
     private void finish() {

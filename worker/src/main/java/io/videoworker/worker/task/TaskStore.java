@@ -47,13 +47,35 @@ public final class TaskStore {
         }
     }
 
+    /** Told of every change kept (metrics, for one): before is null for a new task, after null for one removed. */
+    @FunctionalInterface
+    public interface Observer {
+        void changed(Task before, Task after);
+    }
+
     private final Spool spool;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TaskStore(Spool spool, Clock clock) {
         this.spool = spool;
         this.clock = clock;
+    }
+
+    /** Adds an observer; it is called under the task's lock, so it must be quick and never call the store. */
+    public void observe(Observer observer) {
+        observers.add(observer);
+    }
+
+    private void tell(Task before, Task after) {
+        for (Observer o : observers) {
+            try {
+                o.changed(before, after);
+            } catch (RuntimeException e) { // an observer's bug must not undo or fail a change already kept
+                LOG.warn("task {}: an observer failed: {}", (after != null ? after : before).id, e.toString());
+            }
+        }
     }
 
     /** The time for task times, retries, expiry and cleanup (tests move it). */
@@ -118,6 +140,7 @@ public final class TaskStore {
         if (entries.putIfAbsent(t.id, new Entry(t)) != null) {
             throw new IllegalStateException("task " + t.id + " is in the store already");
         }
+        tell(null, t);
         return t;
     }
 
@@ -177,7 +200,9 @@ public final class TaskStore {
         }
         e.lock.lock();
         try {
-            TaskDraft draft = new TaskDraft(e.snapshot.copy(), clock.millis());
+            // a finished task is slim in memory: changed, it is read whole from task.json first
+            Task base = e.snapshot.slim ? spool.load(id) : e.snapshot.copy();
+            TaskDraft draft = new TaskDraft(base, clock.millis());
             R result;
             try {
                 result = change.apply(draft);
@@ -200,7 +225,9 @@ public final class TaskStore {
             if (next.state.finished() && !next.slim) {
                 next.slim();
             }
+            Task before = e.snapshot;
             e.snapshot = next;
+            tell(before, next);
             return result;
         } finally {
             e.lock.unlock();
@@ -219,6 +246,7 @@ public final class TaskStore {
                 throw new IllegalStateException("task " + id + " is " + e.snapshot.state.json() + ": only finished tasks are removed");
             }
             entries.remove(id, e);
+            tell(e.snapshot, null);
             return e.snapshot;
         } finally {
             e.lock.unlock();

@@ -107,6 +107,7 @@ class CoreStartupTest {
         JsonNode h = health();
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("listening and healthy at once (was ~50 s)").isLessThan(Duration.ofSeconds(5));
         assertThat(h.path("status").asText()).isEqualTo("ok");
+        assertThat(h.path("mode").asText()).isEqualTo("core");
         assertThat(h.path("core").asText()).isIn("registering", "unreachable");
 
         // with pauses of at most 40 ms, 60 attempts stand for over an hour of real retrying (1 min cap)

@@ -119,6 +119,11 @@ class PipelineTest {
             public String describe() {
                 return local.describe();
             }
+
+            @Override
+            public String type() {
+                return local.type();
+            }
         };
         return (sealedBefore, log) -> {
             IOException down = storageDown.get();

@@ -76,7 +76,13 @@ class ServiceTest {
         HttpResponse<String> r = lion.http.send(HttpRequest.newBuilder(URI.create(lion.base + "/video-worker/health/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(r.body()).has("uptime")).isTrue();
+        JsonNode h = JSON.readTree(r.body());
+        assertThat(h.has("uptime")).isTrue();
+        assertThat(h.path("mode").asText()).isEqualTo("standalone");
+        assertThat(h.path("core").asText()).isEqualTo("standalone");
+        assertThat(h.path("queue").asInt()).isZero();
+        assertThat(h.path("oldest_queued_seconds").isIntegralNumber()).as(r.body()).isTrue();
+        assertThat(h.path("spool_free_bytes").asLong()).isPositive();
     }
 
     @Test

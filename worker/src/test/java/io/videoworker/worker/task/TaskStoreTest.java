@@ -128,7 +128,7 @@ class TaskStoreTest {
         Task t = add(store, 1);
         store.change(t.id, d -> d.partReceived(0, 10, "ab"));
         store.change(t.id, TaskDraft::startConversion);
-        store.change(t.id, TaskDraft::converted);
+        store.change(t.id, d -> d.converted(1000, 30_000));
         int threads = 8;
         int each = 25;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
