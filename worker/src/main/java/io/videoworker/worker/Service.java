@@ -15,6 +15,7 @@ import io.videoworker.worker.core.Registration;
 import io.videoworker.worker.core.SecretBox;
 import io.videoworker.worker.core.TerminalStorageResolver;
 import io.videoworker.worker.publish.Storages;
+import io.videoworker.worker.metrics.WorkerMetrics;
 import io.videoworker.worker.pool.TaskService;
 import io.videoworker.worker.publish.LocalStorage;
 import io.videoworker.worker.publish.SessionReporter;
@@ -41,8 +42,9 @@ public final class Service implements AutoCloseable {
     private final WorkerConfig config;
     private final long startedAt = System.currentTimeMillis();
     private TaskService tasks;
-    private ApiServer api;
+    private volatile ApiServer api;
     private CoreLink link;
+    private WorkerMetrics metrics;
     private volatile Heartbeat heartbeat;
     private volatile boolean closed;
     /** First pause after a failed registration; it doubles up to the cap. */
@@ -87,8 +89,12 @@ public final class Service implements AutoCloseable {
             tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL),
                     new CoreReporter(core), link::notReady);
         }
+        metrics = new WorkerMetrics(new WorkerMetrics.Sources(tasks, config.effectiveWorkers(), this::spoolFreeBytes,
+                config.spoolReserveBytes(), this::coreState, () -> link == null ? 0 : link.lastHeartbeatAt(), () -> api == null ? 0 : api.uploadsInProgress()),
+                java.time.Clock.systemUTC());
         tasks.start();
-        api = new ApiServer(tasks, auth, this::health).start(config.bindHost(), config.port());
+        api = new ApiServer(tasks, auth, this::health).withMetrics(metrics::scrape, config.metricsToken())
+                .start(config.bindHost(), config.port());
         LOG.info("listening on {}:{}", config.bindHost(), api.port());
         if (link != null) {
             link.start();
@@ -105,17 +111,25 @@ public final class Service implements AutoCloseable {
 
     /** What health reports: the component's state for an operator or an orchestrator. */
     private Health health() {
-        long free;
-        try {
-            free = Files.getFileStore(config.tasksDir()).getUsableSpace();
-        } catch (IOException e) {
-            free = -1;
-        }
         long oldest = tasks.oldestQueuedAt();
-        return new Health(Version.current(), config.standalone() ? "standalone" : "core",
-                config.standalone() ? "standalone" : link.state().json(), link == null ? null : link.problem(), tasks.queued(),
-                oldest == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000), tasks.converting(), free,
+        return new Health(Version.current(), config.standalone() ? "standalone" : "core", coreState(),
+                link == null ? null : link.problem(), tasks.queued(),
+                oldest == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000), tasks.converting(), spoolFreeBytes(),
                 (System.currentTimeMillis() - startedAt) / 1000);
+    }
+
+    /** standalone, or the worker's standing with core (registering, unreachable, refused, ok). */
+    private String coreState() {
+        return config.standalone() ? "standalone" : link.state().json();
+    }
+
+    /** Free bytes on the spool's filesystem, or -1 when it cannot be read. */
+    private long spoolFreeBytes() {
+        try {
+            return Files.getFileStore(config.tasksDir()).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /**
@@ -215,6 +229,9 @@ public final class Service implements AutoCloseable {
         }
         if (tasks != null) {
             tasks.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 }

@@ -66,8 +66,8 @@ public final class ApiServer implements AutoCloseable {
     static final int INPUT_BUFFER = 64 << 10;
     static final String CREATE_PATH = "/api/v2/replay/sessions/{id}/task";
     static final String UPLOAD_PATH = "/api/v2/replay/sessions/{id}/task/upload/{index}";
-    /** The only paths served without authentication (trailing slash optional). */
-    public static final Set<String> OPEN_PATHS = Set.of("/video-worker/health");
+    /** The only paths served without the callers' authentication (trailing slash optional); /metrics has its own token, if set. */
+    public static final Set<String> OPEN_PATHS = Set.of("/video-worker/health", "/metrics");
 
     /** An endpoint as registered with Javalin: method (or WS) and path pattern. */
     public record Route(String method, String path) {
@@ -78,12 +78,24 @@ public final class ApiServer implements AutoCloseable {
     private final Supplier<Health> health;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final BodySlots bodies = new BodySlots();
+    private Supplier<String> scrape;
+    private byte[] metricsToken;
     private Javalin app;
 
     public ApiServer(TaskService tasks, Authenticator auth, Supplier<Health> health) {
         this.tasks = tasks;
         this.auth = auth;
         this.health = health;
+    }
+
+    /**
+     * Serves {@code GET /metrics} (Prometheus text format) from {@code scrape}: open, or with
+     * {@code token} (not null) only to {@code Authorization: Bearer <token>}. Call before start.
+     */
+    public ApiServer withMetrics(Supplier<String> scrape, String token) {
+        this.scrape = scrape;
+        this.metricsToken = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        return this;
     }
 
     public ApiServer start(String host, int port) {
@@ -119,6 +131,9 @@ public final class ApiServer implements AutoCloseable {
         app.post(CREATE_PATH, bodies.admit(this::createTask, ApiServer::busy));
         app.post(UPLOAD_PATH, bodies.admit(this::uploadPart, ApiServer::busy));
         get("/api/v2/replay/tasks/{id}", this::status);
+        if (scrape != null) {
+            get("/metrics", this::metrics);
+        }
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.contains("json")) { // our own 404s already carry a JSON body
@@ -158,6 +173,23 @@ public final class ApiServer implements AutoCloseable {
 
     private void health(Context ctx) {
         ctx.status(200).json(health.get().json(JSON.createObjectNode()));
+    }
+
+    private void metrics(Context ctx) {
+        if (metricsToken != null) {
+            String given = ctx.header("Authorization");
+            if (given == null || !java.security.MessageDigest.isEqual(metricsToken, given.getBytes(StandardCharsets.UTF_8))) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"video-worker metrics\"");
+                ApiErrors.reply(ctx, 401, given == null ? "/metrics wants Authorization: Bearer <METRICS_TOKEN>" : "wrong metrics token");
+                return;
+            }
+        }
+        ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape.get());
+    }
+
+    /** Task creations and part uploads being received now. */
+    public int uploadsInProgress() {
+        return bodies.inUse();
     }
 
     private void authenticate(Context ctx) {

@@ -33,7 +33,8 @@ public record WorkerConfig(
         Duration taskExpiry,
         long spoolReserveBytes,
         Duration publishRetryPeriod,
-        Duration retryBaseDelay) {
+        Duration retryBaseDelay,
+        String metricsToken) { // null: /metrics is open
 
     public static final List<String> KEYS = java.util.Arrays.stream(Setting.values()).map(Enum::name).toList();
 
@@ -94,6 +95,11 @@ public record WorkerConfig(
         if (!List.of("text", "json").contains(format)) {
             throw new ConfigException("LOG_FORMAT must be text or json, not '" + v.get("LOG_FORMAT") + "'");
         }
+        String metricsToken = v.get("METRICS_TOKEN");
+        if (metricsToken != null && metricsToken.strip().length() < 16) {
+            throw new ConfigException("METRICS_TOKEN must be at least 16 characters (or unset for an open /metrics), got "
+                    + metricsToken.strip().length());
+        }
         String secret = v.get("VIDEO_WORKER_SECRET_KEY");
         if (secret != null && secret.length() != 32) {
             throw new ConfigException("VIDEO_WORKER_SECRET_KEY must be exactly 32 characters, got " + secret.length());
@@ -114,7 +120,8 @@ public record WorkerConfig(
                 Duration.ofMinutes(integer(v, "VIDEO_WORKER_TASK_EXPIRY_MINUTES", 60, 1, 10080)),
                 integer(v, "VIDEO_WORKER_SPOOL_RESERVE_MB", 512, 0, 1 << 20) * (1L << 20),
                 Duration.ofHours(integer(v, "VIDEO_WORKER_PUBLISH_RETRY_HOURS", 24, 0, 8760)),
-                Duration.ofSeconds(integer(v, "VIDEO_WORKER_RETRY_BASE_SECONDS", 10, 1, 3600)));
+                Duration.ofSeconds(integer(v, "VIDEO_WORKER_RETRY_BASE_SECONDS", 10, 1, 3600)),
+                metricsToken == null ? null : metricsToken.strip());
     }
 
     private static int integer(Map<String, String> v, String key, int dflt, int min, int max) throws ConfigException {
@@ -169,7 +176,8 @@ public record WorkerConfig(
     /** The same configuration listening on another port (tests use 0: any free port). */
     public WorkerConfig withPort(int newPort) {
         return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, logFormat, workerCount, secretKey,
-                cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay);
+                cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay,
+                metricsToken);
     }
 
     /** As {@link #describe()}: a record's own toString would print BOOTSTRAP_TOKEN and the secret key. */
@@ -184,6 +192,7 @@ public record WorkerConfig(
                 + " workers=" + effectiveWorkers() + " data=" + dataDir + " clean_period=" + cleanPeriodDays + "d"
                 + " task_expiry=" + taskExpiry.toMinutes() + "m reserve=" + (spoolReserveBytes >> 20) + "MiB"
                 + " publish_retry=" + publishRetryPeriod.toHours() + "h"
-                + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts;
+                + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts
+                + " metrics=" + (metricsToken == null ? "open" : "token");
     }
 }

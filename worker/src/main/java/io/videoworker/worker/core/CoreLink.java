@@ -38,6 +38,7 @@ public final class CoreLink implements AutoCloseable {
     private volatile boolean registered;
     private volatile String problem;
     private volatile int attempts;
+    private volatile long lastHeartbeatAt;
     private Thread thread;
 
     /**
@@ -146,6 +147,14 @@ public final class CoreLink implements AutoCloseable {
         }
         state = reached ? State.OK : State.UNREACHABLE;
         problem = reached ? null : why;
+        if (reached) {
+            lastHeartbeatAt = System.currentTimeMillis();
+        }
+    }
+
+    /** When core last answered a heartbeat (epoch ms), or 0. */
+    public long lastHeartbeatAt() {
+        return lastHeartbeatAt;
     }
 
     @Override

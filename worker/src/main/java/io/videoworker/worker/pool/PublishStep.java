@@ -76,7 +76,7 @@ final class PublishStep {
 
     private Task upload(Task t, TaskLog log) throws IOException {
         StorageResolver.Resolution where = storages.resolve(t.storageConfigSealed, log);
-        store.change(t.id, d -> d.storageResolved(where.sealed()));
+        store.change(t.id, d -> d.storageResolved(where.storage().type(), where.sealed()));
         ReplayStorage storage = where.storage();
         reporter.event(t, "replay_upload_start", null, log);
         Publisher.Published done;

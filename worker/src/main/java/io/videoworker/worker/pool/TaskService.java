@@ -99,6 +99,11 @@ public final class TaskService implements AutoCloseable {
         return store.all();
     }
 
+    /** How many tasks match now. */
+    public int count(java.util.function.Predicate<Task> which) {
+        return store.count(which);
+    }
+
     /** Tells {@code observer} of every change of every task (metrics); it must be quick. */
     public void observe(TaskStore.Observer observer) {
         store.observe(observer);

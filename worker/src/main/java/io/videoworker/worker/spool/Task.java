@@ -69,8 +69,8 @@ public final class Task {
     /** The converted video: bytes written and length (0 until converted). */
     public long outputBytes;
     public long videoMs;
-    /** The kind of storage the replay went to (local, server, s3, oss, obs, azure, sftp). */
-    public String publishedTo;
+    /** The kind of storage the latest publish attempt used (local, server, s3, oss, obs, azure, sftp…). */
+    public String storage;
     /** Every change of state, oldest first (at most {@link #MAX_HISTORY}: the first and the latest). */
     public List<StateChange> history = new ArrayList<>();
 

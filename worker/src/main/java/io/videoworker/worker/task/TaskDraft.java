@@ -118,10 +118,8 @@ public final class TaskDraft {
             throw new IllegalStateException("task " + task.id + ": part " + index + " was received already");
         }
         f.received = true;
-        if (f.checksum == null) { // G2: nothing was announced; G3 announced both, and the checksum was verified
-            f.size = bytes;
-            f.checksum = sha256;
-        }
+        f.size = bytes; // as received: the announced size is the sender's word, this is the spool's
+        f.checksum = sha256; // G3: the one announced, verified; G2: nothing was announced
         task.lastUploadAt = now;
         durable();
         if (task.allReceived()) {
@@ -249,9 +247,16 @@ public final class TaskDraft {
         memory();
     }
 
-    /** The storage config this publish uses, sealed: saved with the next durable change, for a retry while core is down. */
-    public void storageResolved(String sealed) {
+    /**
+     * The storage this publish uses: its type, and its config sealed (kept with the next durable
+     * change, for a retry while core is down).
+     */
+    public void storageResolved(String type, String sealed) {
         require("resolve storage", TaskState.PUBLISHING);
+        if (!type.equals(task.storage)) {
+            task.storage = type;
+            memory();
+        }
         if (sealed != null && !sealed.equals(task.storageConfigSealed)) {
             task.storageConfigSealed = sealed;
             memory();
@@ -264,7 +269,7 @@ public final class TaskDraft {
         if (task.uploadDone) {
             throw new IllegalStateException("task " + task.id + ": uploaded twice");
         }
-        task.publishedTo = type;
+        task.storage = type;
         task.published = List.copyOf(keys);
         task.publishedBytes = bytes;
         if (note != null) {

@@ -130,7 +130,7 @@ class TaskActionsTest {
         storageDown.set(null);
         service.actions().publishNow(t.id, "admin from 127.0.0.1");
         Task done = await(t.id, x -> x.state == TaskState.DONE);
-        assertThat(done.publishedTo).isEqualTo("local");
+        assertThat(done.storage).isEqualTo("local");
         assertThat(log(done)).contains("publish now, asked by admin from 127.0.0.1");
         assertThat(done.history).extracting(Task.StateChange::state).containsExactly(TaskState.RECEIVING, TaskState.QUEUED,
                 TaskState.CONVERTING, TaskState.PUBLISHING, TaskState.DONE);

@@ -63,7 +63,7 @@ class TaskDraftTest {
             new Row("wait for the spool", d -> d.waitForSpool("disk full", WAITS), from(Q, Q, C, Q, P, P)),
             new Row("give up converting", d -> d.giveUpConverting("waited an hour"), from(Q, P, C, P)),
             new Row("publish waits", d -> d.publishWaits("core down", NOW + 10_000), from(P, P)),
-            new Row("storage resolved", d -> d.storageResolved("v1:sealed"), from(P, P)),
+            new Row("storage resolved", d -> d.storageResolved("s3", "v1:sealed"), from(P, P)),
             new Row("uploaded", d -> d.uploaded("local", List.of("k"), 5, null), from(P, P)),
             new Row("publish failed", d -> d.publishFailed("503", DAY, WAITS), from(P, P)),
             new Row("internal error", d -> d.internalError("NPE", 3, WAITS), from(Q, Q, C, Q, P, P)),
@@ -241,9 +241,9 @@ class TaskDraftTest {
         assertThat(d.weight()).isEqualTo(TaskDraft.Weight.MEMORY);
         TaskDraft p = draft(P, t -> { });
         p.publishWaits("core down", NOW + 5);
-        p.storageResolved("v1:x");
+        p.storageResolved("s3", "v1:x");
         assertThat(p.weight()).isEqualTo(TaskDraft.Weight.MEMORY);
-        p.storageResolved("v1:x");
+        p.storageResolved("s3", "v1:x");
         assertThat(p.task().storageConfigSealed).isEqualTo("v1:x");
     }
 
