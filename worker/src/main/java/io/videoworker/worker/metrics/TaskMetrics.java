@@ -9,6 +9,7 @@ import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.TaskStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -22,6 +23,8 @@ final class TaskMetrics implements TaskStore.Observer {
     private static final Set<String> PROTOCOLS = Set.of("rdp", "vnc", "ssh", "telnet");
     /** Storage types as core names them; anything else is "other". */
     private static final Set<String> STORAGES = Set.of("local", "server", "s3", "ceph", "swift", "cos", "oss", "obs", "azure", "sftp");
+    private static final List<String> PROTOCOL_LABELS = labels(PROTOCOLS, "other", "unknown");
+    private static final List<String> STORAGE_LABELS = labels(STORAGES, "other", "unknown");
 
     private final MeterRegistry registry;
     private final Counter receivedBytes;
@@ -52,6 +55,56 @@ final class TaskMetrics implements TaskStore.Observer {
         this.realTimeFactor = DistributionSummary.builder("videoworker.conversion.realtime.factor")
                 .description("Video length divided by conversion wall time (how many times faster than real time)")
                 .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).register(registry);
+        // every series of a fixed label set exists from the start, at 0: increase() then counts the first event too
+        for (String protocol : PROTOCOL_LABELS) {
+            for (String kind : List.of("parts", "single")) {
+                accepted(kind, protocol);
+            }
+            converted(protocol);
+            conversionFailed(protocol);
+        }
+        for (String storage : STORAGE_LABELS) {
+            for (String content : List.of("video", "originals")) {
+                published(storage, content);
+            }
+            attemptFailed(storage);
+            publishFailed(storage);
+        }
+    }
+
+    private static List<String> labels(Set<String> known, String... more) {
+        List<String> all = new java.util.ArrayList<>(new java.util.TreeSet<>(known));
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private Counter accepted(String kind, String protocol) {
+        return counter("videoworker.tasks.accepted", "Tasks accepted (G3 parts or a G2 single recording); not named _created, "
+                + "a suffix Prometheus reserves", "kind", kind, "protocol", protocol);
+    }
+
+    private Counter converted(String protocol) {
+        return counter("videoworker.tasks.converted", "Conversions that succeeded", "protocol", protocol);
+    }
+
+    private Counter conversionFailed(String protocol) {
+        return counter("videoworker.tasks.conversion.failed",
+                "Conversions given up (failed, or abandoned for disk space or by an administrator): the original recording is "
+                        + "published instead", "protocol", protocol);
+    }
+
+    private Counter published(String storage, String content) {
+        return counter("videoworker.tasks.published", "Tasks whose replay is in storage", "storage", storage, "content", content);
+    }
+
+    private Counter attemptFailed(String storage) {
+        return counter("videoworker.publish.attempts.failed", "Publish attempts that failed (each is retried with backoff)",
+                "storage", storage);
+    }
+
+    private Counter publishFailed(String storage) {
+        return counter("videoworker.tasks.publish.failed", "Tasks whose publishing failed for the whole retry period",
+                "storage", storage);
     }
 
     private static Duration seconds(long s) {
@@ -64,30 +117,26 @@ final class TaskMetrics implements TaskStore.Observer {
             return; // cleaned or deleted: counted when it finished
         }
         if (before == null) {
-            created(after);
+            accepted(after.kind == Task.Kind.PARTS ? "parts" : "single", protocol(after)).increment();
         }
         receivedBytes.increment(receivedSince(before, after));
         TaskState was = before == null ? null : before.state;
         if (was == TaskState.CONVERTING && after.state == TaskState.PUBLISHING && !after.publishesOriginals()) {
-            converted(after);
+            conversionDone(after);
         }
         if ((was == TaskState.QUEUED || was == TaskState.CONVERTING) && after.state == TaskState.PUBLISHING
                 && after.publishesOriginals()) {
-            counter("videoworker.tasks.conversion.failed", "Conversions given up: the original recording is published instead",
-                    "protocol", protocol(after)).increment();
+            conversionFailed(protocol(after)).increment();
         }
         if (before != null && !before.uploadDone && after.uploadDone) {
             publishedBytes.increment(after.publishedBytes);
-            counter("videoworker.tasks.published", "Tasks whose replay is in storage", "storage", storage(after),
-                    "content", after.publishesOriginals() ? "originals" : "video").increment();
+            published(storage(after), after.publishesOriginals() ? "originals" : "video").increment();
         }
         if (before != null && after.publishAttempts > before.publishAttempts) {
-            counter("videoworker.publish.attempts.failed", "Publish attempts that failed (each is retried with backoff)",
-                    "storage", storage(after)).increment();
+            attemptFailed(storage(after)).increment();
         }
         if (was != TaskState.FAILED && after.state == TaskState.FAILED && "replay_upload_failed".equals(after.errorReason)) {
-            counter("videoworker.tasks.publish.failed", "Tasks whose publishing failed for the whole retry period",
-                    "storage", storage(after)).increment();
+            publishFailed(storage(after)).increment();
         }
         if (was != TaskState.EXPIRED && after.state == TaskState.EXPIRED) {
             expired.increment();
@@ -97,19 +146,14 @@ final class TaskMetrics implements TaskStore.Observer {
         }
     }
 
-    private void created(Task t) {
-        counter("videoworker.tasks.accepted", "Tasks accepted (G3 parts or a G2 single recording); not named _created, a suffix Prometheus reserves",
-                "kind", t.kind == Task.Kind.PARTS ? "parts" : "single", "protocol", protocol(t)).increment();
-    }
-
-    private void converted(Task t) {
+    private void conversionDone(Task t) {
         long wall = Math.max(1, t.updatedAt - t.convertStartedAt);
         conversionTime.record(Duration.ofMillis(wall));
         if (t.videoMs > 0) {
             realTimeFactor.record((double) t.videoMs / wall);
         }
         writtenBytes.increment(t.outputBytes);
-        counter("videoworker.tasks.converted", "Conversions that succeeded", "protocol", protocol(t)).increment();
+        converted(protocol(t)).increment();
     }
 
     private Counter counter(String name, String description, String... tags) {
