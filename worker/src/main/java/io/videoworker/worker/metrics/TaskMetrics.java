@@ -79,8 +79,9 @@ final class TaskMetrics implements TaskStore.Observer {
     }
 
     private Counter accepted(String kind, String protocol) {
-        return counter("videoworker.tasks.accepted", "Tasks accepted (G3 parts or a G2 single recording); not named _created, "
-                + "a suffix Prometheus reserves", "kind", kind, "protocol", protocol);
+        // not "created": Prometheus reserves the _created suffix, and the counter would vanish from the scrape
+        return counter("videoworker.tasks.accepted", "Tasks accepted (G3 parts or a G2 single recording)", "kind", kind,
+                "protocol", protocol);
     }
 
     private Counter converted(String protocol) {

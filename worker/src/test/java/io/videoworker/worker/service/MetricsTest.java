@@ -146,6 +146,29 @@ class MetricsTest {
         }
     }
 
+    /** docs/operations.md lists every metric of the worker's own, and lists none it does not have. */
+    @Test
+    void everyMetricIsDocumentedAndEveryDocumentedOneExists() throws Exception {
+        String doc = Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("docs/operations.md"));
+        try (Service service = start(Map.of())) {
+            Scrape m = scrape(service);
+            java.util.Set<String> served = new java.util.TreeSet<>();
+            m.text.lines().filter(l -> l.startsWith("# TYPE videoworker_")).map(l -> l.split(" ")[2])
+                    .filter(n -> !n.endsWith("_max")).forEach(served::add);
+            java.util.Set<String> documented = new java.util.TreeSet<>();
+            java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `(videoworker_\\w+)` \\|").matcher(doc);
+            while (row.find()) {
+                documented.add(row.group(1));
+            }
+            assertThat(documented).as("docs/operations.md's table").isEqualTo(served);
+            java.util.regex.Matcher named = java.util.regex.Pattern.compile("`((?:jvm|process|system)_[a-z0-9_]+)").matcher(doc);
+            while (named.find()) {
+                String name = named.group(1).replace("_*", "");
+                assertThat(m.text).as("docs/operations.md names " + name).contains(name);
+            }
+        }
+    }
+
     @Test
     void metricsAreOpenUnlessATokenIsSetAndTheTokenOpensNothingElse() throws Exception {
         String token = "m3tr1cs-t0ken-f0r-prometheus";
