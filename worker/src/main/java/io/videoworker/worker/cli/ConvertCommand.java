@@ -10,6 +10,7 @@ import io.videoworker.worker.convert.ConversionResult;
 import io.videoworker.worker.convert.ConvertOptions;
 import io.videoworker.worker.convert.Converter;
 import io.videoworker.worker.convert.DiskReserveException;
+import io.videoworker.worker.convert.Mp4Check;
 import io.videoworker.worker.convert.InputException;
 import io.videoworker.worker.convert.OutputLimits;
 import io.videoworker.worker.convert.SessionInput;
@@ -136,6 +137,9 @@ public final class ConvertCommand implements Callable<Integer> {
                 out.flush();
             }
             return 3;
+        } catch (Mp4Check.Failed e) { // our own output is wrong: a failed conversion, never a published one
+            err.println("video-worker: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             if (DiskSpace.isOutOfSpace(e)) { // the disk, not the recording: worth another run once there is space
                 err.println("video-worker: not enough disk space: " + e.getMessage());
@@ -222,6 +226,7 @@ public final class ConvertCommand implements Callable<Integer> {
         o.put("audio", results.stream().anyMatch(ConversionResult::audio));
         o.put("bytes", results.stream().mapToLong(ConversionResult::bytes).sum());
         o.put("wall_ms", results.stream().mapToLong(ConversionResult::wallMs).sum());
+        o.put("checked", true); // every file passed Mp4Check: the service publishes nothing else
         ObjectNode stages = o.putObject("stage_ms");
         stages.put("render", results.stream().mapToLong(ConversionResult::renderMs).sum());
         stages.put("convert", results.stream().mapToLong(ConversionResult::convertMs).sum());

@@ -165,15 +165,23 @@ public final class Converter {
         }
     }
 
-    private Mp4Result finish(SessionPlayer player, Mp4Sink sink, RecordingPart first) throws InputException {
+    /** Ends the video and checks the file written ({@link Mp4Check}): nothing unchecked is ever reported done. */
+    private Mp4Result finish(SessionPlayer player, Mp4Sink sink, RecordingPart first) throws InputException, IOException {
         if (!player.started()) {
             throw new InputException(first.file() + ": nothing to convert: the recording has no sync instruction");
         }
         player.finish();
-        if (sink.result() == null) {
+        Mp4Result r = sink.result();
+        if (r == null) {
             throw new InputException(first.file() + ": nothing to convert: no picture was ever drawn on a sized screen");
         }
-        return sink.result();
+        try {
+            Mp4Check.verify(r.file(), r.durationMs());
+        } catch (Mp4Check.Failed e) {
+            Files.deleteIfExists(r.file()); // nothing unchecked is left where a finished video would be
+            throw e;
+        }
+        return r;
     }
 
     /** Counts bytes read from the file, to report progress. */

@@ -72,13 +72,15 @@ final class ConvertStep {
         Task running = store.change(id, TaskDraft::startConversion);
         reporter.event(running, "replay_convert_start", null, log);
         long started = System.nanoTime();
-        ConversionProcess.Outcome o;
+        ConversionProcess.Outcome ran;
         try {
-            o = conversion.run(running, log, floor.reserve(), p -> store.progress(id, p));
+            ran = conversion.run(running, log, floor.reserve(), p -> store.progress(id, p));
         } catch (IOException e) { // preparing or starting the run failed: the worker's trouble, not the recording's
             pause(id, log, DiskSpace.trouble(e));
             return;
         }
+        ConversionProcess.Outcome o = ran.ok() && !ran.result().path("checked").asBoolean() // nothing unchecked is published
+                ? new ConversionProcess.Outcome(1, null, "the converter did not say it checked its MP4s") : ran;
         if (o.diskFull()) { // not counted: the disk, not the recording, until it happens again and again
             if (ownVideoFilledTheDisk(freeBefore, o.writtenBytes())) {
                 Task counted = store.change(id, TaskDraft::ranOutOfRoom);

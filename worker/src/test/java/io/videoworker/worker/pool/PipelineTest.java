@@ -90,7 +90,7 @@ class PipelineTest {
         }
         String mp4 = t.sessionId + ".0.part.mp4";
         Files.writeString(spool.outFile(t.id, mp4), "mp4 bytes");
-        ObjectNode json = Spool.JSON.createObjectNode();
+        ObjectNode json = Spool.JSON.createObjectNode().put("checked", true);
         json.putArray("files").addObject().put("name", mp4);
         Spool.JSON.writeValue(spool.outFile(t.id, t.sessionId + ".replay.json").toFile(), json);
         return new ConversionProcess.Outcome(0, json, null);
@@ -226,6 +226,17 @@ class PipelineTest {
                 "2026-12-06/" + t.sessionId + "/" + t.sessionId + ".replay.json");
         assertThat(events).containsSubsequence("replay_convert_start", "replay_convert_start", "replay_convert_failure",
                 "replay_upload_success", "published");
+    }
+
+    @Test
+    void aResultTheConverterDidNotCheckIsNeverPublished() throws Exception {
+        ObjectNode unchecked = Spool.JSON.createObjectNode().put("bytes", 9);
+        runs.add(new ConversionProcess.Outcome(0, unchecked, ""));
+        runs.add(new ConversionProcess.Outcome(0, unchecked, ""));
+        Task t = turn(turn(queued()));
+        assertThat(t.state).isEqualTo(TaskState.FAILED);
+        assertThat(t.error).isEqualTo("the converter did not say it checked its MP4s");
+        assertThat(t.published).allMatch(k -> !k.endsWith(".mp4"));
     }
 
     @Test

@@ -87,7 +87,7 @@ class TaskActionsTest {
         }
         String mp4 = t.sessionId + ".0.part.mp4";
         Files.writeString(spool.outFile(t.id, mp4), "mp4 bytes");
-        ObjectNode json = Spool.JSON.createObjectNode().put("bytes", 9).put("duration_ms", 2000);
+        ObjectNode json = Spool.JSON.createObjectNode().put("bytes", 9).put("duration_ms", 2000).put("checked", true);
         json.putArray("files").addObject().put("name", mp4);
         Spool.JSON.writeValue(spool.outFile(t.id, t.sessionId + ".replay.json").toFile(), json);
         return new ConversionProcess.Outcome(0, json, null);
