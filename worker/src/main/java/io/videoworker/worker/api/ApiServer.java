@@ -1,8 +1,5 @@
 package io.videoworker.worker.api;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -50,13 +47,6 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class ApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Lion's task body is 4 levels deep; a deeper one is an attack on the parser's stack. */
-    static final int MAX_JSON_DEPTH = 32;
-    /** Lion's body is ~40 tokens plus 14 a part (4,096 parts at most); past this a body is a flood, refused while parsed. */
-    static final int MAX_JSON_TOKENS = 60_000;
-    private static final ObjectMapper BODY = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH)
-                    .maxTokenCount(MAX_JSON_TOKENS).build()).build());
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z").withZone(ZoneOffset.UTC);
     static final int MAX_JSON_BYTES = 1 << 20;
     /** G2 sends 7 text fields; values are short numbers, ids and dates. */
@@ -221,13 +211,9 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            body = BODY.readTree(bytes);
-        } catch (StreamConstraintsException e) {
-            ApiErrors.reply(ctx, 400, e.getMessage().contains("Token count") ? "task JSON has more than " + MAX_JSON_TOKENS + " tokens"
-                    : "task JSON nested deeper than " + MAX_JSON_DEPTH + " levels");
-            return;
-        } catch (IOException e) {
-            ApiErrors.reply(ctx, 400, "body is not valid JSON: " + firstLine(e));
+            body = TaskJson.parse(bytes);
+        } catch (TaskJson.Refused e) {
+            ApiErrors.reply(ctx, 400, e.getMessage());
             return;
         }
         try {
@@ -378,12 +364,6 @@ public final class ApiServer implements AutoCloseable {
             }
             n += r;
         }
-    }
-
-    private static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 
     @Override

@@ -46,6 +46,10 @@ public final class ServerLimits {
 
     static void apply(HttpConfiguration http, ServerConnector connector) {
         http.setMinRequestDataRate(MIN_BODY_RATE);
+        // Jetty caches header lines per connection and, by default, matches a new line to a cached one
+        // ignoring the case of its value: a signature differing from an earlier one on the connection only
+        // in case (base64 is case-sensitive) was read as that earlier, valid one
+        http.setHeaderCacheCaseSensitive(true);
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
     }
 }

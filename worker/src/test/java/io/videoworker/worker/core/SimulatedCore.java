@@ -67,6 +67,8 @@ final class SimulatedCore implements AutoCloseable {
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = 100L << 20;
+            // as core: a header value is read as sent (Jetty's header cache ignores case by default)
+            cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
         });
         app.post("/api/v1/terminal/terminal-registrations/", this::register);
         app.get("/api/v1/users/profile/", ctx -> {

@@ -36,7 +36,9 @@ public final class ApiCalls {
             new Call("POST", "/api/v2/replay/sessions/" + TASK + "/task/upload/0", "multipart/form-data; boundary=b0undary",
                     ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + SID + ".0.part.gz\"\r\n\r\n"
                             + "gzip bytes\r\n--b0undary--\r\n").getBytes(StandardCharsets.UTF_8)),
-            new Route("GET", "/api/v2/replay/tasks/{id}"), new Call("GET", "/api/v2/replay/tasks/" + TASK, null, new byte[0]));
+            new Route("GET", "/api/v2/replay/tasks/{id}"), new Call("GET", "/api/v2/replay/tasks/" + TASK, null, new byte[0]),
+            // open unless METRICS_TOKEN is set (MetricsTest covers the token)
+            new Route("GET", "/metrics"), new Call("GET", "/metrics", null, new byte[0]));
 
     private ApiCalls() {
     }

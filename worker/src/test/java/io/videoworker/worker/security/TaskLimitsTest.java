@@ -64,7 +64,8 @@ class TaskLimitsTest {
         try (StandAloneWorker w = new StandAloneWorker(dir)) {
             String sid = UUID.randomUUID().toString();
             List<String[]> cases = new ArrayList<>();
-            cases.add(new String[] {flood(sid), "task JSON has more than 60000 tokens"});
+            cases.add(new String[] {flood(sid), "task JSON has an object of more than 256 fields ('74' is one too many)"});
+            cases.add(new String[] {body(sid, 5000).toString(), "task JSON has more than 60000 tokens"});
             ObjectNode wide = body(sid, 1);
             for (int i = 0; i < 100; i++) {
                 ((ObjectNode) wide.get("meta")).put("f" + i, "x");
@@ -111,7 +112,8 @@ class TaskLimitsTest {
                 replies.add(pool.submit(() -> lion.createTask(sid, body)));
             }
             for (Future<LionClient.Reply> f : replies) {
-                assertThat(f.get().status()).isEqualTo(400);
+                LionClient.Reply r = f.get();
+                assertThat(r.status()).as(() -> r.body() + "\nworker log:\n" + tail(w.log())).isEqualTo(400);
             }
             pool.shutdown();
             String sid = UUID.randomUUID().toString();
@@ -123,6 +125,15 @@ class TaskLimitsTest {
             try (Stream<Path> tasks = Files.list(w.data().resolve("tasks"))) {
                 assertThat(tasks.filter(p -> !p.getFileName().toString().equals("by-session")).count()).isEqualTo(1);
             }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 
