@@ -1,10 +1,13 @@
 package io.videoworker.worker;
 
+import io.videoworker.worker.admin.AdminToken;
+import io.videoworker.worker.admin.StatusPages;
 import io.videoworker.worker.api.ApiServer;
 import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.auth.CoreProfileAuthenticator;
 import io.videoworker.worker.auth.KeyFileMode;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
+import io.videoworker.worker.auth.PrivateFile;
 import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.api.Health;
 import io.videoworker.worker.core.CoreClient;
@@ -28,6 +31,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -72,6 +76,7 @@ public final class Service implements AutoCloseable {
         for (Path dir : List.of(config.keysDir(), config.tasksDir(), config.replaysDir())) {
             createPrivate(dir);
         }
+        AdminToken adminToken = AdminToken.load(config); // a bad token file stops the start before any task resumes
         Spool spool = new Spool(config.tasksDir());
         Authenticator auth;
         if (config.standalone()) {
@@ -88,7 +93,8 @@ public final class Service implements AutoCloseable {
                     new CoreReporter(core), link::notReady);
         }
         tasks.start();
-        api = new ApiServer(tasks, auth, this::health).start(config.bindHost(), config.port());
+        StatusPages status = new StatusPages(tasks, spool, this::health, config.effectiveWorkers(), adminToken, Clock.systemUTC());
+        api = new ApiServer(tasks, auth, this::health, status).start(config.bindHost(), config.port());
         LOG.info("listening on {}:{}", config.bindHost(), api.port());
         if (link != null) {
             link.start();
@@ -177,17 +183,8 @@ public final class Service implements AutoCloseable {
             byte[] secret = new byte[24];
             r.nextBytes(id);
             r.nextBytes(secret);
-            // private from its first byte: created 0600, then written, then renamed into place
-            Path tmp = file.resolveSibling(".access_keys.tmp");
-            Files.deleteIfExists(tmp);
-            try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(tmp); // not a POSIX filesystem
-            }
-            Files.writeString(tmp, "# id:secret, one per line; callers sign as Lion does\n"
-                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            PrivateFile.write(file, "# id:secret, one per line; callers sign as Lion does\n"
+                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n");
             LOG.info("generated an access key for callers in {}", file);
         }
         // warned, not refused: the keys still work, and refusing to start would stop a working site

@@ -21,7 +21,8 @@ public enum Setting {
     VIDEO_WORKER_TASK_EXPIRY_MINUTES("60", "a task that receives no part for this long is dropped"),
     VIDEO_WORKER_SPOOL_RESERVE_MB("512", "free disk kept: new tasks and uploads are refused, conversions wait (at most 1 h, then the originals are published)"),
     VIDEO_WORKER_PUBLISH_RETRY_HOURS("24", "how long a failing publish is retried before the task fails"),
-    VIDEO_WORKER_RETRY_BASE_SECONDS("10", "first pause of the publish and disk-wait backoffs");
+    VIDEO_WORKER_RETRY_BASE_SECONDS("10", "first pause of the publish and disk-wait backoffs"),
+    VIDEO_WORKER_ADMIN_TOKEN("", "the status page's administrator token, at least 16 characters; unset = generated into DATA_DIR/keys/admin_token");
 
     private final String defaultText;
     private final String meaning;
