@@ -97,6 +97,9 @@ final class AdminGate {
         if (wait > 0) {
             return new Access(null, 429, "Too many wrong tokens from " + address + ": try again in " + wait + " s.", wait);
         }
+        if (given.isBlank()) { // no guess, nothing to count
+            return Access.refused(401, "Enter the administrator token.");
+        }
         if (token.matches(given)) {
             throttle.succeeded(address);
             return Access.of(new Admin("admin (" + ("bearer".equals(how) ? "bearer" : "session") + ") from " + address, null));

@@ -21,4 +21,16 @@ class ServeConfigTest {
         assertThat(r.err()).contains("HTTPD_PORT").contains("ninety");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing created").isFalse();
     }
+
+    @Test
+    void aShortAdministratorTokenStopsStartUpWithOneClearLine() throws Exception {
+        Path f = dir.resolve("config.txt");
+        Files.writeString(f, "VIDEO_WORKER_ADMIN_TOKEN=letmein-please\nDATA_DIR=" + dir.resolve("data") + "\n");
+        Cli r = Cli.run("serve", "--config", f.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("VIDEO_WORKER_ADMIN_TOKEN must be at least 16 characters, got 14")
+                .doesNotContain("letmein-please");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing created").isFalse();
+    }
 }
