@@ -129,23 +129,23 @@ final class TaskPage {
 
     private static List<Fact> sessionFields(Task t, ObjectNode meta) {
         List<Fact> f = new ArrayList<>();
-        if (t.sessionDate != null) {
-            f.add(new Fact("session date", t.sessionDate));
-        }
-        if (t.componentType != null) {
-            f.add(new Fact("component_type", t.componentType));
-        }
-        if (t.fileType != null) {
-            f.add(new Fact("file_type", t.fileType));
-        }
+        add(f, "session date", t.sessionDate);
+        add(f, "component_type", t.componentType);
+        add(f, "file_type", t.fileType);
         if (meta != null) {
             meta.properties().forEach(e -> {
                 if (!e.getValue().isContainerNode()) { // files[] is the parts table
-                    f.add(new Fact(e.getKey(), e.getValue().asText()));
+                    add(f, e.getKey(), e.getValue().asText());
                 }
             });
         }
         return f;
+    }
+
+    private static void add(List<Fact> facts, String label, String value) {
+        if (value != null && !value.isBlank()) {
+            facts.add(new Fact(label, value));
+        }
     }
 
     /**
