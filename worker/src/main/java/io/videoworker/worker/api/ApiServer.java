@@ -38,12 +38,13 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * The HTTP API Lion and Razor call (see docs/jumpserver-integration.md §2). Thin handlers: they
  * parse, authenticate and answer in the JSON shapes the callers decode; {@link TaskService} does
- * the work. Paths work with or without a trailing slash and nothing ever redirects.
+ * the work. Paths work with or without a trailing slash and no API endpoint ever redirects.
  *
  * <p>Every endpoint but health needs a caller the {@link Authenticator} accepts: the check runs
  * before any matched endpoint, wherever it is registered, so a new one is closed unless listed in
  * {@link #OPEN_PATHS}. The administrator's pages ({@link AdminArea}) are the one exception: their
- * routes are checked by the area instead, and never by the caller check. Paths no endpoint serves get a JSON 404 (D-16). JSON bodies are capped at
+ * routes are checked by the area instead, and never by the caller check. Paths no endpoint serves
+ * get a JSON 404 (D-16). JSON bodies are capped at
  * 1 MiB and 32 levels of nesting; multipart uploads are streamed without a size limit, but their
  * text fields are few and short. Every error, wherever it arises, is answered and logged by
  * {@link ApiErrors}; what a connection may cost is bounded by {@link ServerLimits}. HEAD is GET
