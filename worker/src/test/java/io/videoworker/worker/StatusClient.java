@@ -51,17 +51,23 @@ public final class StatusClient {
         }
     }
 
-    /** A request with headers given as name, value, name, value, … */
+    /** A request with headers given as name, value, name, value, …; a form (or null: no body). */
     public Page send(String method, String path, Map<String, String> form, String... headers) throws IOException, InterruptedException {
+        return form == null ? send(method, path, null, null, headers) : send(method, path, "application/x-www-form-urlencoded",
+                form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&")), headers);
+    }
+
+    /** A request with a body of any type (null: none). */
+    public Page send(String method, String path, String contentType, String body, String... headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        if (form == null) {
+        if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            b.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(
-                    form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"))));
+            b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Page(r.statusCode(), r.headers().map(), r.body());

@@ -62,7 +62,7 @@ final class AdminGate {
             return Access.refused(401, null);
         }
         if (!"GET".equals(ctx.method().name()) && !"HEAD".equals(ctx.method().name())
-                && !Secrets.same(s.csrf(), ctx.formParam(CSRF_FIELD))) {
+                && !Secrets.same(s.csrf(), field(ctx, CSRF_FIELD))) {
             LOG.warn("status page: {} {} from {} refused: the form token is missing or wrong (HTTP 403)", ctx.method(),
                     ctx.path(), ctx.ip());
             return Access.refused(403, "This form did not come from this session's page (or the page is old): "
@@ -108,6 +108,22 @@ final class AdminGate {
         LOG.warn("status page: wrong administrator token from {} ({}), {} in the last minute{}", address, how, n,
                 n >= LoginThrottle.FAILURES ? "; further tries refused (429) for " + LoginThrottle.WINDOW.toSeconds() + " s" : "");
         return Access.refused(401, "That is not the administrator token.");
+    }
+
+    /**
+     * A field of the request's form, or null: no such field, or not a form (the page's forms are
+     * URL-encoded; another body, or one over the request size limit, is never parsed for them).
+     */
+    static String field(Context ctx, String name) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            return null;
+        }
+        try {
+            return ctx.formParam(name);
+        } catch (io.javalin.http.HttpResponseException e) { // a body over the limit: no field of it is read
+            return null;
+        }
     }
 
     /** Over HTTPS, directly or behind a proxy that says so, the cookie is only ever sent back over HTTPS. */

@@ -70,6 +70,7 @@ public final class StatusPages implements AdminArea {
         for (String action : List.of(TaskPage.PUBLISH_NOW, TaskPage.CONVERT_AGAIN, TaskPage.PUBLISH_ORIGINALS, TaskPage.DELETE)) {
             routes.post(TASK + "/" + action, page(ctx -> act(ctx, action)));
         }
+        routes.get(LOGIN, page(ctx -> seeOther(ctx, PREFIX + "/"))); // the form's address, reloaded or bookmarked
         routes.post(LOGIN, page(this::login));
         routes.post(LOGOUT, page(this::logout));
     }
@@ -77,7 +78,7 @@ public final class StatusPages implements AdminArea {
     /** Before every route here: the login form checks its token itself; everything else needs an administrator. */
     @Override
     public boolean admit(Context ctx) {
-        if (LOGIN.equals(ctx.endpointHandlerPath())) {
+        if (LOGIN.equals(ctx.endpointHandlerPath()) && "POST".equals(ctx.method().name())) {
             return true;
         }
         AdminGate.Access a = gate.check(ctx);
@@ -137,7 +138,7 @@ public final class StatusPages implements AdminArea {
                 case TaskPage.CONVERT_AGAIN -> actions.convertAgain(id, admin.who());
                 case TaskPage.PUBLISH_ORIGINALS -> actions.publishOriginals(id, admin.who());
                 case TaskPage.DELETE -> {
-                    if (!"yes".equals(ctx.formParam("confirm"))) { // without JavaScript: a page that asks first
+                    if (!"yes".equals(AdminGate.field(ctx, "confirm"))) { // without JavaScript: a page that asks first
                         confirmDelete(ctx, id, admin);
                         return;
                     }
@@ -168,7 +169,7 @@ public final class StatusPages implements AdminArea {
     }
 
     private void login(Context ctx) {
-        AdminGate.Access a = gate.login(ctx, ctx.formParam("token"));
+        AdminGate.Access a = gate.login(ctx, AdminGate.field(ctx, "token"));
         if (a.admitted()) {
             seeOther(ctx, PREFIX + "/");
         } else {

@@ -50,6 +50,7 @@ public final class ApiCalls {
             new Route("POST", "/video-worker/status/tasks/{id}/publish-originals"),
             statusForm("tasks/" + TASK + "/publish-originals", "csrf=x"),
             new Route("POST", "/video-worker/status/tasks/{id}/delete"), statusForm("tasks/" + TASK + "/delete", "csrf=x&confirm=yes"),
+            new Route("GET", "/video-worker/status/login"), new Call("GET", "/video-worker/status/login", null, new byte[0]),
             new Route("POST", "/video-worker/status/login"), statusForm("login", "next=%2F"),
             new Route("POST", "/video-worker/status/logout"), statusForm("logout", "csrf=x"));
 

@@ -107,7 +107,7 @@ class EndpointAuthTest {
                 }
             }
         }
-        assertThat(checked).isEqualTo((2 * 2 + 6) * 6);
+        assertThat(checked).isEqualTo((3 * 2 + 6) * 6);
     }
 
     @Test

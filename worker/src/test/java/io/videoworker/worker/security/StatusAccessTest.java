@@ -88,6 +88,9 @@ class StatusAccessTest {
                 .doesNotContain("name=\"csrf\""); // a Bearer request has no session, and needs no form token
         assertThat(page.get("/video-worker/status", "Authorization", "bearer " + TOKEN).status()).as("no slash, any case")
                 .isEqualTo(200);
+        Page formAddress = page.get(PAGE + "login", "Authorization", "Bearer " + TOKEN);
+        assertThat(formAddress.status()).as("the login form's address, reloaded").isEqualTo(303);
+        assertThat(formAddress.header("Location")).isEqualTo("/video-worker/status/");
         Page task = page.get(PAGE + "tasks/" + done, "Authorization", "Bearer " + TOKEN);
         assertThat(task.status()).isEqualTo(200);
         assertThat(task.body()).contains("done").contains(".replay.json");
@@ -152,6 +155,9 @@ class StatusAccessTest {
             assertThat(refused.body()).contains("reload the page");
         }
         assertThat(page.post(PAGE + "logout", StatusClient.form(null), "Cookie", cookie).status()).isEqualTo(403);
+        Page multipart = page.send("POST", action, "multipart/form-data; boundary=b",
+                "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n--b--\r\n", "Cookie", cookie);
+        assertThat(multipart.status()).as("only the page's own (URL-encoded) forms are read").isEqualTo(403);
         assertThat(worker.service.tasks().get(receiving).history).as("nothing was done").hasSize(history);
 
         Page decided = page.post(action, StatusClient.form(csrf), "Cookie", cookie);
