@@ -1,10 +1,13 @@
 package io.videoworker.worker;
 
+import io.videoworker.worker.admin.AdminToken;
+import io.videoworker.worker.admin.StatusPages;
 import io.videoworker.worker.api.ApiServer;
 import io.videoworker.worker.auth.Authenticator;
 import io.videoworker.worker.auth.CoreProfileAuthenticator;
 import io.videoworker.worker.auth.KeyFileMode;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
+import io.videoworker.worker.auth.PrivateFile;
 import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.api.Health;
 import io.videoworker.worker.core.CoreClient;
@@ -29,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -74,6 +78,7 @@ public final class Service implements AutoCloseable {
         for (Path dir : List.of(config.keysDir(), config.tasksDir(), config.replaysDir())) {
             createPrivate(dir);
         }
+        AdminToken adminToken = AdminToken.load(config); // a bad token file stops the start before any task resumes
         Spool spool = new Spool(config.tasksDir());
         Authenticator auth;
         if (config.standalone()) {
@@ -93,7 +98,8 @@ public final class Service implements AutoCloseable {
                 config.spoolReserveBytes(), this::coreState, () -> link == null ? 0 : link.lastHeartbeatAt(), () -> api == null ? 0 : api.uploadsInProgress()),
                 java.time.Clock.systemUTC());
         tasks.start();
-        api = new ApiServer(tasks, auth, this::health).withMetrics(metrics::scrape, config.metricsToken())
+        StatusPages status = new StatusPages(tasks, spool, this::health, config.effectiveWorkers(), adminToken, Clock.systemUTC());
+        api = new ApiServer(tasks, auth, this::health, status).withMetrics(metrics::scrape, config.metricsToken())
                 .start(config.bindHost(), config.port());
         LOG.info("listening on {}:{}", config.bindHost(), api.port());
         if (link != null) {
@@ -191,17 +197,8 @@ public final class Service implements AutoCloseable {
             byte[] secret = new byte[24];
             r.nextBytes(id);
             r.nextBytes(secret);
-            // private from its first byte: created 0600, then written, then renamed into place
-            Path tmp = file.resolveSibling(".access_keys.tmp");
-            Files.deleteIfExists(tmp);
-            try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(tmp); // not a POSIX filesystem
-            }
-            Files.writeString(tmp, "# id:secret, one per line; callers sign as Lion does\n"
-                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            PrivateFile.write(file, "# id:secret, one per line; callers sign as Lion does\n"
+                    + HexFormat.of().formatHex(id) + ":" + HexFormat.of().formatHex(secret) + "\n");
             LOG.info("generated an access key for callers in {}", file);
         }
         // warned, not refused: the keys still work, and refusing to start would stop a working site

@@ -54,6 +54,33 @@ public final class TestRecordings {
         return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * A gzipped recording whose conversion is slow and steady: {@code images} noise pictures, each
+     * loaded just before its {@code framesEach} frames (40 ms apart), which alternate between it and
+     * the picture before. The bytes read (what the converter's progress counts) and the encoding
+     * work are spread alike over the recording, so its progress climbs evenly while it converts.
+     */
+    public static byte[] steadyNoise(int w, int h, int images, int framesEach, long start, long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder sb = new StringBuilder();
+        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
+        long t = start;
+        for (int i = 0; i <= images; i++) {
+            String buffer = String.valueOf(-1 - i % 2);
+            el(sb, "size", buffer, String.valueOf(w), String.valueOf(h));
+            el(sb, "img", String.valueOf(i + 1), "14", buffer, "image/png", "0", "0");
+            el(sb, "blob", String.valueOf(i + 1), Base64.getEncoder().encodeToString(noisePng(w, h, random)));
+            el(sb, "end", String.valueOf(i + 1));
+            for (int f = 0; i > 0 && f < framesEach; f++) { // picture 0 is only the first one's "before"
+                el(sb, "copy", String.valueOf(-1 - (i + f) % 2), "0", "0", String.valueOf(w), String.valueOf(h), "12", "0", "0", "0");
+                el(sb, "sync", String.valueOf(t));
+                t += 40;
+            }
+        }
+        el(sb, "disconnect");
+        return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** A PNG of random pixels: it does not compress, so it costs the most to send and to encode. */
     private static byte[] noisePng(int w, int h, java.util.Random random) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

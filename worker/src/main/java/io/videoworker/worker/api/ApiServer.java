@@ -35,11 +35,13 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * The HTTP API Lion and Razor call (see docs/jumpserver-integration.md §2). Thin handlers: they
  * parse, authenticate and answer in the JSON shapes the callers decode; {@link TaskService} does
- * the work. Paths work with or without a trailing slash and nothing ever redirects.
+ * the work. Paths work with or without a trailing slash and no API endpoint ever redirects.
  *
  * <p>Every endpoint but health needs a caller the {@link Authenticator} accepts: the check runs
  * before any matched endpoint, wherever it is registered, so a new one is closed unless listed in
- * {@link #OPEN_PATHS}. Paths no endpoint serves get a JSON 404 (D-16). JSON bodies are capped at
+ * {@link #OPEN_PATHS}. The administrator's pages ({@link AdminArea}) are the one exception: their
+ * routes are checked by the area instead, and never by the caller check. Paths no endpoint serves
+ * get a JSON 404 (D-16). JSON bodies are capped at
  * 1 MiB and 32 levels of nesting; multipart uploads are streamed without a size limit, but their
  * text fields are few and short. Every error, wherever it arises, is answered and logged by
  * {@link ApiErrors}; what a connection may cost is bounded by {@link ServerLimits}. HEAD is GET
@@ -66,16 +68,18 @@ public final class ApiServer implements AutoCloseable {
     private final TaskService tasks;
     private final Authenticator auth;
     private final Supplier<Health> health;
+    private final AdminArea admin;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final BodySlots bodies = new BodySlots();
     private Supplier<String> scrape;
     private byte[] metricsToken;
     private Javalin app;
 
-    public ApiServer(TaskService tasks, Authenticator auth, Supplier<Health> health) {
+    public ApiServer(TaskService tasks, Authenticator auth, Supplier<Health> health, AdminArea admin) {
         this.tasks = tasks;
         this.auth = auth;
         this.health = health;
+        this.admin = admin;
     }
 
     /**
@@ -124,9 +128,21 @@ public final class ApiServer implements AutoCloseable {
         if (scrape != null) {
             get("/metrics", this::metrics);
         }
+        admin.register(new AdminArea.Routes() {
+            @Override
+            public void get(String path, Handler handler) {
+                ApiServer.this.get(inArea(path), handler);
+            }
+
+            @Override
+            public void post(String path, Handler handler) {
+                app.post(inArea(path), handler);
+            }
+        });
         app.error(404, ctx -> {
             String type = ctx.res().getContentType();
-            if (type == null || !type.contains("json")) { // our own 404s already carry a JSON body
+            // our own 404s already carry a JSON body, the admin area's an HTML page
+            if ((type == null || !type.contains("json")) && ctx.attribute(AdminArea.ANSWERED) == null) {
                 ApiErrors.reply(ctx, 404, "no such endpoint: " + ctx.method() + " " + Untrusted.quote(ctx.path()));
             }
         });
@@ -140,6 +156,18 @@ public final class ApiServer implements AutoCloseable {
     private void get(String path, Handler handler) {
         app.get(path, handler);
         app.head(path, handler); // Jetty sends a HEAD reply's status and headers, never its body
+    }
+
+    private String inArea(String path) {
+        if (!inArea(path, admin.prefix())) {
+            throw new IllegalArgumentException(path + " is outside the admin area " + admin.prefix());
+        }
+        return path;
+    }
+
+    /** Whether a route's path pattern is {@code prefix} or below it. */
+    static boolean inArea(String path, String prefix) {
+        return path.equals(prefix) || path.startsWith(prefix + "/");
     }
 
     private static void busy(Context ctx) {
@@ -184,6 +212,13 @@ public final class ApiServer implements AutoCloseable {
 
     private void authenticate(Context ctx) {
         if (open(ctx.path())) {
+            return;
+        }
+        // decided by the route that matched, not by how the path was spelt
+        if (inArea(ctx.endpointHandlerPath(), admin.prefix())) {
+            if (!admin.admit(ctx)) {
+                ctx.skipRemainingHandlers();
+            }
             return;
         }
         Authenticator.Verdict v = auth.check(ctx.header("Authorization"), ctx.header("Date"), ctx.header("X-JMS-ORG"));

@@ -34,7 +34,11 @@ public record WorkerConfig(
         long spoolReserveBytes,
         Duration publishRetryPeriod,
         Duration retryBaseDelay,
-        String metricsToken) { // null: /metrics is open
+        String metricsToken, // null: /metrics is open
+        String adminToken) { // null: generated into DATA_DIR/keys/admin_token
+
+    /** An administrator token shorter than this is refused: the status page can delete and republish. */
+    public static final int MIN_ADMIN_TOKEN = 16;
 
     public static final List<String> KEYS = java.util.Arrays.stream(Setting.values()).map(Enum::name).toList();
 
@@ -57,6 +61,11 @@ public record WorkerConfig(
 
     public Path replaysDir() {
         return dataDir.resolve("replays");
+    }
+
+    /** Where the status page's token is generated when VIDEO_WORKER_ADMIN_TOKEN is unset. */
+    public Path adminTokenFile() {
+        return keysDir().resolve("admin_token");
     }
 
     /** Reads the file (if it exists) and the environment; the environment wins. */
@@ -104,6 +113,11 @@ public record WorkerConfig(
         if (secret != null && secret.length() != 32) {
             throw new ConfigException("VIDEO_WORKER_SECRET_KEY must be exactly 32 characters, got " + secret.length());
         }
+        String adminToken = v.get("VIDEO_WORKER_ADMIN_TOKEN");
+        if (adminToken != null && adminToken.strip().length() < MIN_ADMIN_TOKEN) {
+            throw new ConfigException("VIDEO_WORKER_ADMIN_TOKEN must be at least " + MIN_ADMIN_TOKEN + " characters, got "
+                    + adminToken.strip().length() + " (unset it to have one generated into DATA_DIR/keys/admin_token)");
+        }
         return new WorkerConfig(
                 v.getOrDefault("NAME", defaultName()),
                 coreHost,
@@ -121,7 +135,8 @@ public record WorkerConfig(
                 integer(v, "VIDEO_WORKER_SPOOL_RESERVE_MB", 512, 0, 1 << 20) * (1L << 20),
                 Duration.ofHours(integer(v, "VIDEO_WORKER_PUBLISH_RETRY_HOURS", 24, 0, 8760)),
                 Duration.ofSeconds(integer(v, "VIDEO_WORKER_RETRY_BASE_SECONDS", 10, 1, 3600)),
-                metricsToken == null ? null : metricsToken.strip());
+                metricsToken == null ? null : metricsToken.strip(),
+                adminToken == null ? null : adminToken.strip());
     }
 
     private static int integer(Map<String, String> v, String key, int dflt, int min, int max) throws ConfigException {
@@ -177,7 +192,8 @@ public record WorkerConfig(
     public WorkerConfig withPort(int newPort) {
         return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, logFormat, workerCount, secretKey,
                 cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay,
-                metricsToken);
+                metricsToken,
+                adminToken);
     }
 
     /** As {@link #describe()}: a record's own toString would print BOOTSTRAP_TOKEN and the secret key. */
@@ -193,6 +209,7 @@ public record WorkerConfig(
                 + " task_expiry=" + taskExpiry.toMinutes() + "m reserve=" + (spoolReserveBytes >> 20) + "MiB"
                 + " publish_retry=" + publishRetryPeriod.toHours() + "h"
                 + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts
-                + " metrics=" + (metricsToken == null ? "open" : "token");
+                + " metrics=" + (metricsToken == null ? "open" : "token")
+                + " admin_token=" + (adminToken == null ? "generated" : "set");
     }
 }

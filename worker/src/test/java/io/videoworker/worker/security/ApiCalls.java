@@ -40,7 +40,52 @@ public final class ApiCalls {
             // open unless METRICS_TOKEN is set (MetricsTest covers the token)
             new Route("GET", "/metrics"), new Call("GET", "/metrics", null, new byte[0]));
 
+    /**
+     * The administrator's status page, by route: checked by the page's own gate (a token or a
+     * session), never by the API's caller check. A new status route needs a line here.
+     */
+    public static final Map<Route, Call> STATUS = Map.of(
+            new Route("GET", "/video-worker/status"), new Call("GET", "/video-worker/status/", null, new byte[0]),
+            new Route("GET", "/video-worker/status/tasks/{id}"), new Call("GET", "/video-worker/status/tasks/" + TASK, null, new byte[0]),
+            new Route("POST", "/video-worker/status/tasks/{id}/publish-now"), statusForm("tasks/" + TASK + "/publish-now", "csrf=x"),
+            new Route("POST", "/video-worker/status/tasks/{id}/convert-again"), statusForm("tasks/" + TASK + "/convert-again", "csrf=x"),
+            new Route("POST", "/video-worker/status/tasks/{id}/publish-originals"),
+            statusForm("tasks/" + TASK + "/publish-originals", "csrf=x"),
+            new Route("POST", "/video-worker/status/tasks/{id}/delete"), statusForm("tasks/" + TASK + "/delete", "csrf=x&confirm=yes"),
+            new Route("GET", "/video-worker/status/login"), new Call("GET", "/video-worker/status/login", null, new byte[0]),
+            new Route("POST", "/video-worker/status/login"), statusForm("login", "next=%2F"),
+            new Route("POST", "/video-worker/status/logout"), statusForm("logout", "csrf=x"));
+
     private ApiCalls() {
+    }
+
+    private static Call statusForm(String path, String body) {
+        return new Call("POST", "/video-worker/status/" + path, "application/x-www-form-urlencoded",
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Every route the worker serves: the API's and the status page's. */
+    public static java.util.Set<Route> everyRoute() {
+        java.util.Set<Route> all = new java.util.HashSet<>(ALL.keySet());
+        all.addAll(STATUS.keySet());
+        return all;
+    }
+
+    /**
+     * What must never open the status page, as request headers: nothing, a caller's valid
+     * signature (Date, X-JMS-ORG and all), the API's other schemes, an empty Bearer, a session
+     * cookie no login made. (A wrong Bearer token is a guess: StatusAccessTest counts those.)
+     */
+    public static Map<String, Map<String, String>> statusRefusals(String keyId, String secret) {
+        String basic = "Basic " + Base64.getEncoder().encodeToString((keyId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        Map<String, Map<String, String>> m = new LinkedHashMap<>();
+        m.put("nothing", Map.of());
+        m.put("a caller's valid signature", lionHeaders(keyId, secret));
+        m.put("Basic with the caller's secret", Map.of("Authorization", basic));
+        m.put("an empty Bearer", Map.of("Authorization", "Bearer "));
+        m.put("a session cookie no login made", Map.of("Cookie", "video_worker_status=" + "A".repeat(43)));
+        m.put("an empty session cookie", Map.of("Cookie", "video_worker_status="));
+        return m;
     }
 
     public static boolean open(Route r) {

@@ -1,5 +1,6 @@
 package io.videoworker.worker.security;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -7,12 +8,30 @@ import io.videoworker.worker.api.ApiServer;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** What the API logs while a test runs: its lines, to check one line per refused request and no stack trace. */
+/**
+ * What the API (or another class) logs while a test runs: its lines, to check one line per refused
+ * request and no stack trace.
+ */
 final class ApiLog implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ApiServer.class);
+    private final Logger logger;
+    private final Level before;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     ApiLog() {
+        this(ApiServer.class);
+    }
+
+    /** The lines of {@code source}'s logger (a package name takes all of its classes). */
+    ApiLog(Class<?> source) {
+        this(source.getName());
+    }
+
+    ApiLog(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
+        before = logger.getLevel();
+        if (!logger.isInfoEnabled()) { // the tests' default is WARN; logins and generated keys are INFO
+            logger.setLevel(Level.INFO);
+        }
         appender.start();
         logger.addAppender(appender);
     }
@@ -31,5 +50,6 @@ final class ApiLog implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(before);
     }
 }

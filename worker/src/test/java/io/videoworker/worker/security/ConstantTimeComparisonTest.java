@@ -37,9 +37,9 @@ class ConstantTimeComparisonTest {
         assertThat(HttpSignature.matches(expected, expected.toLowerCase())).as("case matters in base64").isFalse();
     }
 
-    static final Pattern COMPARISON = Pattern.compile("(?i)[\\w.()\"]*(signature|secret|token|hmac|mac|password)\\w*\"?\\)?"
+    static final Pattern COMPARISON = Pattern.compile("(?i)[\\w.()\"]*(signature|secret|token|hmac|mac|password|csrf)\\w*\"?\\)?"
             + "\\s*\\.\\s*(equals|equalsIgnoreCase|contentEquals|compareTo)\\s*\\(|"
-            + "\\.(equals|equalsIgnoreCase)\\(\\s*\\w*(signature|secret|token|hmac|password)\\w*\\s*\\)|Arrays\\.equals\\(");
+            + "\\.(equals|equalsIgnoreCase)\\(\\s*\\w*(signature|secret|token|hmac|password|csrf)\\w*\\s*\\)|Arrays\\.equals\\(");
 
     @Test
     void noSecretIsComparedWithEquals() throws Exception {
@@ -62,12 +62,17 @@ class ConstantTimeComparisonTest {
         assertThat(signature).contains("MessageDigest.isEqual(");
         String local = Files.readString(Path.of("src/main/java/io/videoworker/worker/auth/LocalKeyAuthenticator.java"));
         assertThat(local).contains("HttpSignature.matches(");
+        String secrets = Files.readString(Path.of("src/main/java/io/videoworker/worker/admin/Secrets.java"));
+        assertThat(secrets).contains("MessageDigest.isEqual(");
+        String gate = Files.readString(Path.of("src/main/java/io/videoworker/worker/admin/AdminGate.java"));
+        assertThat(gate).as("the form token").contains("Secrets.same(s.csrf(), ");
     }
 
     @Test
     void theSearchWouldFindAPlainComparison() {
         for (String bad : List.of("if (signature.equals(expected)) {", "return expected.equals(signature);",
-                "token.equalsIgnoreCase(given)", "p.get(\"signature\").equals(x)", "Arrays.equals(mac, given)")) {
+                "token.equalsIgnoreCase(given)", "p.get(\"signature\").equals(x)", "Arrays.equals(mac, given)",
+                "expectedCsrf.equals(given)", "given.equals(csrf)")) {
             assertThat(COMPARISON.matcher(bad).find()).as(bad).isTrue();
         }
         assertThat(COMPARISON.matcher("MessageDigest.isEqual(a, b)").find()).isFalse();

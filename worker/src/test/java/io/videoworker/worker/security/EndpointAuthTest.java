@@ -19,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every endpoint the server registers (as Javalin reports it) refuses every kind of bad
  * credential with a 401 in JSON; health alone is open; unknown paths get a JSON 404 that names
- * nothing of the server. A route added to ApiServer without a line in {@link ApiCalls#ALL} fails here.
+ * nothing of the server. The status page's routes refuse whatever is not the administrator's
+ * token or session (a caller's signature included) with the login form, and that token and
+ * session open no API endpoint. A route added to ApiServer without a line in {@link ApiCalls#ALL}
+ * or {@link ApiCalls#STATUS} fails here.
  */
 class EndpointAuthTest {
     static final Map<Route, Call> CALLS = ApiCalls.ALL;
@@ -47,8 +50,8 @@ class EndpointAuthTest {
     void everyRegisteredEndpointIsCoveredHere() {
         List<Route> routes = worker.service.api().routes();
         assertThat(routes).as("endpoints reported by Javalin").isNotEmpty();
-        assertThat(routes).as("add the new endpoint to ApiCalls.ALL (and think about who may call it)")
-                .containsExactlyInAnyOrderElementsOf(CALLS.keySet());
+        assertThat(routes).as("add the new endpoint to ApiCalls.ALL or ApiCalls.STATUS (and think about who may call it)")
+                .containsExactlyInAnyOrderElementsOf(ApiCalls.everyRoute());
         assertThat(routes.stream().filter(ApiCalls::open))
                 .containsExactlyInAnyOrder(new Route("GET", "/video-worker/health"), new Route("GET", "/metrics"));
     }
@@ -124,6 +127,49 @@ class EndpointAuthTest {
         }
         assertThat(checked).isEqualTo(3 * 14);
         assertThat(taskDirs()).as("no refused call created a task").isEqualTo(tasksBefore);
+    }
+
+    @Test
+    void everyStatusRouteRefusesAnythingButTheAdministrator() throws Exception {
+        int checked = 0;
+        for (var e : ApiCalls.STATUS.entrySet()) {
+            for (var bad : ApiCalls.statusRefusals(StandAloneWorker.KEY_ID, StandAloneWorker.SECRET).entrySet()) {
+                for (String method : e.getKey().method().equals("GET") ? List.of("GET", "HEAD") : List.of("POST")) {
+                    Call c = e.getValue();
+                    RawHttp.Reply r = ApiCalls.send(worker.port(), new Call(method, c.target(), c.contentType(), c.body()),
+                            bad.getValue());
+                    String what = method + " " + e.getKey().path() + " with " + bad.getKey();
+                    assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(401);
+                    assertThat(r.contentType()).as(what).startsWith("text/html");
+                    if (!method.equals("HEAD")) {
+                        assertThat(r.body()).as(what + ": the login form").contains("action=\"/video-worker/status/login\"")
+                                .doesNotContain(ApiCalls.TASK).doesNotContain("name=\"csrf\"");
+                    }
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isEqualTo((3 * 2 + 6) * 6);
+    }
+
+    @Test
+    void theAdministratorsTokenAndSessionOpenNoApiEndpoint() throws Exception {
+        io.videoworker.worker.StatusClient page = new io.videoworker.worker.StatusClient(worker.port());
+        String cookie = page.login(StandAloneWorker.ADMIN_TOKEN);
+        assertThat(page.get(io.videoworker.worker.StatusClient.PAGE, "Cookie", cookie).status()).as("the session works").isEqualTo(200);
+        long tasksBefore = taskDirs();
+        for (var e : CALLS.entrySet()) {
+            if (ApiCalls.open(e.getKey())) {
+                continue;
+            }
+            for (Map<String, String> h : List.of(Map.of("Authorization", "Bearer " + StandAloneWorker.ADMIN_TOKEN),
+                    Map.of("Cookie", cookie), Map.of("Cookie", cookie, "Authorization", "Bearer " + StandAloneWorker.ADMIN_TOKEN))) {
+                RawHttp.Reply r = call(e.getValue(), h);
+                assertThat(r.status()).as(e.getKey() + " with " + h.keySet() + ": " + r.body()).isEqualTo(401);
+                assertThat(r.error()).startsWith("unauthorized: ");
+            }
+        }
+        assertThat(taskDirs()).isEqualTo(tasksBefore);
     }
 
     @Test

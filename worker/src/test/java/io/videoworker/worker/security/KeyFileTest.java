@@ -43,7 +43,8 @@ class KeyFileTest {
             assertThat(new LionClient(service.port(), key[0], key[1]).status(UUID.randomUUID().toString()).status())
                     .as("the generated key is accepted").isEqualTo(404);
             try (var files = Files.list(data.resolve("keys"))) {
-                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("access_keys");
+                assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left, the status page's token beside")
+                        .containsExactlyInAnyOrder("access_keys", "admin_token");
             }
             assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
                     .anyMatch(m -> m.contains("generated an access key for callers in"))

@@ -14,6 +14,8 @@ import java.util.Map;
 final class StandAloneWorker implements AutoCloseable {
     static final String KEY_ID = "c0ffee42";
     static final String SECRET = "m4Vq9zT2wX7bN1cR5yK8pL3sD6fG0hJ4";
+    /** The status page's administrator token. */
+    static final String ADMIN_TOKEN = "adm1n-T0ken-7Qx4Lp9Zr2Wc";
 
     final Path data;
     final Service service;
@@ -28,7 +30,7 @@ final class StandAloneWorker implements AutoCloseable {
             Files.createFile(keys, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
         Files.writeString(keys, KEY_ID + ":" + SECRET + "\n");
-        service = TestRecordings.worker(data, Map.of());
+        service = TestRecordings.worker(data, Map.of("VIDEO_WORKER_ADMIN_TOKEN", ADMIN_TOKEN));
         lion = new LionClient(service.port(), KEY_ID, SECRET);
     }
 
