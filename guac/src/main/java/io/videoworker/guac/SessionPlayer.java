@@ -79,7 +79,8 @@ public final class SessionPlayer implements AutoCloseable {
 
     /**
      * Plays one self-contained part to its end. Its first state becomes visible at its first
-     * sync; until then the previous part's last picture holds.
+     * sync; until then the previous part's last picture holds. Damage after the part's first
+     * instruction is skipped with a warning each, keeping the display as it was.
      */
     public void play(GuacReader reader) throws IOException {
         if (syncs > 0 || display.width() > 0) {
@@ -88,6 +89,7 @@ public final class SessionPlayer implements AutoCloseable {
         renderer.reset(reader.name());
         nests.clear();
         nestBytes = 0;
+        reader.onDamage(d -> warnings.damage(d.message()));
         Instruction in = new Instruction();
         long instructionsBefore = 0;
         while (reader.next(in)) {
