@@ -33,6 +33,8 @@ public final class SessionPlayer implements AutoCloseable {
     private boolean started; // seen the first sync
     private long origin; // its timestamp
     private long skipped; // forward clock jumps left out of the timeline
+    private long jumpedFrom = -1; // the clock before the latest jump left out, until a sync goes on from the jump
+    private long skippedBeforeJump;
     private long lastTimestamp;
     private long now; // effective time of the latest sync, from origin
     private long syncs;
@@ -182,6 +184,13 @@ public final class SessionPlayer implements AutoCloseable {
             started = true;
             origin = ts;
             lastTimestamp = ts;
+        } else if (ts < lastTimestamp && jumpedFrom >= 0 && ts >= jumpedFrom && ts <= jumpedFrom + MAX_GAP_MS) {
+            // the clock is back where it was before a jump ahead: that one stamp was stray (a damaged
+            // digit), and clamping to it would stop the rest of the timeline
+            warnings.add("clock", reader(in) + ": sync timestamp comes back " + (lastTimestamp - ts)
+                    + " ms after a jump ahead; the stray timestamp is left out");
+            skipped = skippedBeforeJump;
+            jumpedFrom = -1;
         } else if (ts < lastTimestamp) {
             if (lastTimestamp - ts > 1000) {
                 warnings.add("clock", reader(in) + ": sync timestamp goes back "
@@ -191,7 +200,11 @@ public final class SessionPlayer implements AutoCloseable {
         } else if (ts - lastTimestamp > MAX_GAP_MS) {
             warnings.add("clock", reader(in) + ": sync timestamp jumps ahead " + (ts - lastTimestamp)
                     + " ms; taken as a broken clock, the jump is left out");
+            jumpedFrom = lastTimestamp;
+            skippedBeforeJump = skipped;
             skipped += ts - lastTimestamp;
+        } else {
+            jumpedFrom = -1; // the clock goes on from the jump: it was a real one
         }
         lastTimestamp = ts;
         now = ts - origin - skipped;

@@ -58,6 +58,11 @@ public final class Warnings {
         return counts.getOrDefault(DAMAGE, 0);
     }
 
+    /** The first damaged stretch's message, or null. */
+    public String firstDamage() {
+        return damage.isEmpty() ? null : damage.get(0);
+    }
+
     private static String clip(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max) + "…";
     }

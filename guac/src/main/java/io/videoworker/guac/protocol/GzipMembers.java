@@ -83,8 +83,6 @@ final class GzipMembers extends InputStream {
                 default -> {
                     int n = inflate(b, off, len);
                     if (n > 0) {
-                        crc.update(b, off, n);
-                        text += n;
                         return n;
                     }
                 }
@@ -92,18 +90,28 @@ final class GzipMembers extends InputStream {
         }
     }
 
-    /** Output of the current member; 0 when it ended, broke off, or was found cut off. */
+    /**
+     * Output of the current member; 0 when it ended, broke off, or was found cut off. What it
+     * inflated before a data error is returned too (the damage is thrown at the next read).
+     */
     private int inflate(byte[] b, int off, int len) throws IOException {
         while (true) {
+            long before = inflater.getBytesWritten();
             int n;
+            String error = null;
             try {
                 n = inflater.inflate(b, off, len);
             } catch (DataFormatException e) {
-                zpos = fedEnd - inflater.getRemaining();
-                brokenOff(e.getMessage() == null ? "invalid deflate data" : e.getMessage());
-                return 0;
+                n = (int) (inflater.getBytesWritten() - before); // the JDK counts what it wrote before the error
+                error = e.getMessage() == null ? "invalid deflate data" : e.getMessage();
             }
             zpos = fedEnd - inflater.getRemaining();
+            crc.update(b, off, n);
+            text += n;
+            if (error != null) {
+                brokenOff(error);
+                return n;
+            }
             if (n > 0) {
                 return n;
             }
