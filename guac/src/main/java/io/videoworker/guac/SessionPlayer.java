@@ -35,6 +35,7 @@ public final class SessionPlayer implements AutoCloseable {
     private long skipped; // forward clock jumps left out of the timeline
     private long jumpedFrom = -1; // the clock before the latest jump left out, until a sync goes on from the jump
     private long skippedBeforeJump;
+    private boolean clockBehind; // the latest sync was more than a second behind the clock
     private long lastTimestamp;
     private long now; // effective time of the latest sync, from origin
     private long syncs;
@@ -55,8 +56,7 @@ public final class SessionPlayer implements AutoCloseable {
         this.sink = sink;
         this.warnings = warnings;
         this.decoder = new ImageDecoder(options.limits().maxLayerPixels(), options.limits().maxSide());
-        this.renderer = new Renderer(options.limits(), decoder, warnings,
-                (samples, count, format) -> sink.audio(now, samples, count, format));
+        this.renderer = new Renderer(options.limits(), decoder, warnings, this::audio);
         this.display = renderer.display();
         this.interval = options.intervalMs();
     }
@@ -173,6 +173,7 @@ public final class SessionPlayer implements AutoCloseable {
     }
 
     private void sync(Instruction in, String input) {
+        clockBehind = false;
         long ts;
         try {
             ts = in.longArg(0);
@@ -195,6 +196,7 @@ public final class SessionPlayer implements AutoCloseable {
             if (lastTimestamp - ts > 1000) {
                 warnings.add("clock", reader(in) + ": sync timestamp goes back "
                         + (lastTimestamp - ts) + " ms; carrying on from the last time");
+                clockBehind = true;
             }
             ts = lastTimestamp; // monotonic clamp: never drop a frame for a late stamp
         } else if (ts - lastTimestamp > MAX_GAP_MS) {
@@ -214,6 +216,19 @@ public final class SessionPlayer implements AutoCloseable {
         }
         syncs++;
         onSync(now);
+    }
+
+    /**
+     * Sound is placed at the latest sync. After a sync more than a second behind the clock (text
+     * replayed: a slice copied by damage, a gzip member glued on twice) its time is unknown, and
+     * appending it would push all later sound late and past the video's end: it is dropped.
+     */
+    private void audio(short[] samples, int frames, AudioFormat format) {
+        if (clockBehind) {
+            warnings.add("audio behind", "audio after a sync timestamp that went back is dropped: its time is unknown");
+            return;
+        }
+        sink.audio(now, samples, frames, format);
     }
 
     private static String reader(Instruction in) {

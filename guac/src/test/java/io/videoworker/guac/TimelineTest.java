@@ -66,6 +66,22 @@ class TimelineTest {
     }
 
     @Test
+    void soundAfterAStampFarBehindIsDropped() {
+        // a replayed stretch (a copied slice, a gzip member glued on twice): its sound has no time
+        String pcm = java.util.Base64.getEncoder().encodeToString(new byte[4 * 441]); // 441 stereo frames
+        Rec rec = draw(start(), 0xFF000001).op("audio", 1, "audio/L16;rate=44100,channels=2")
+                .sync(10_000).op("blob", 1, pcm)
+                .sync(11_000).op("blob", 1, pcm)
+                .sync(3_000).op("blob", 1, pcm).op("blob", 1, pcm) // replayed: 8 s behind
+                .sync(11_020).op("blob", 1, pcm) // the clock again
+                .sync(11_040).op("blob", 1, pcm);
+        Recorder r = Recorder.play(rec);
+        assertThat(r.audioFrames).isEqualTo(441 * 4);
+        assertThat(r.audioTimes).containsExactly(0L, 1000L, 1020L, 1040L);
+        assertThat(r.warnings.counts()).containsKey("audio behind");
+    }
+
+    @Test
     void aTimelineLongerThanAWeekIsRefused() {
         Rec rec = draw(start(), 0xFF000001).sync(0);
         for (long t = SessionPlayer.MAX_GAP_MS; t <= SessionPlayer.MAX_DURATION_MS + SessionPlayer.MAX_GAP_MS;
