@@ -48,6 +48,34 @@ class FuzzFindingsTest {
     }
 
     @Test
+    void aParseErrorInTheMiddleNoLongerRefusesTheRecording() throws Throwable {
+        // sample-bit-flips and sample-garbage-run were mostly refused: one flipped byte lost the whole video
+        byte[] text = SampleMutants.sample(0).clone();
+        int at = text.length / 2;
+        while (text[at] != ',') {
+            at++;
+        }
+        text[at] ^= 0x10; // a separator no longer
+        ConversionCheck.Outcome o = run("flipped", (r, out) -> out.write(text));
+        assertThat(o.video()).isTrue();
+        assertThat(o.message()).contains("damaged data: bytes ").contains("found '<' at byte " + at);
+    }
+
+    @Test
+    void soundOfAReplayedStretchDoesNotOutlastTheVideo() throws Throwable {
+        // the audio sample with its gzip member glued on twice: the second copy's sound made the AAC
+        // track 20 s longer than the timeline, and the MP4 failed its check (sample-gzip-damaged)
+        byte[] gz = java.nio.file.Files.readAllBytes(
+                Path.of("../samples/vnc-audio-60s/lion/77a63645-8191-5d3b-af51-4aac481ff8a0.0.part.gz"));
+        ConversionCheck.Outcome o = ConversionCheck.run(new Generator("twice", ".replay.gz", (r, out) -> {
+            out.write(gz);
+            out.write(gz);
+        }).input(1), dir, BOUND);
+        assertThat(o.video()).isTrue();
+        assertThat(o.message()).contains("goes back").contains("audio after a sync timestamp that went back is dropped");
+    }
+
+    @Test
     void aHugeCursorCostsOnlyWhatItShows() throws Throwable {
         // an 8192x8192 cursor allocated 256 MiB, the whole heap
         ConversionCheck.Outcome o = run("cursor", (r, out) -> new Script(out).screen(64, 48)
