@@ -37,14 +37,15 @@ public record GzipDamage(long memberAt, long from, long to, long textFrom, long 
         String member = memberAt >= 0 ? "the gzip member from compressed byte " + memberAt : "gzip data";
         String skipped = to > from ? "compressed bytes " + from + "–" + to + " (" + (to - from) + " bytes)" : "";
         return switch (effect) {
-            case RESUMED -> member + " breaks off at byte " + from + " (" + problem + ")"
+            case RESUMED -> memberAt < 0 ? skipped + " are no gzip member (" + problem + "); the next member starts at byte " + to
+                    : member + " breaks off at byte " + from + " (" + problem + ")"
                     + (skipped.isEmpty() ? "" : "; " + skipped + " skipped") + "; the next member starts at byte " + to;
             case ENDED -> member + " breaks off at byte " + from + " (" + problem + ") and no gzip member follows"
                     + (skipped.isEmpty() ? "" : " (" + skipped + " unread)");
             case CHECKSUM -> member + " does not match its checksum (" + problem + "): decompressed bytes "
                     + textFrom + "–" + textTo + " may hold damaged data, rendered as read";
             case TRAILING -> skipped + " after the last gzip member are not gzip data (" + problem + "); ignored";
-            case CUT_OFF -> member + " is cut off at byte " + from + " (" + problem + ")";
+            case CUT_OFF -> member + " is cut off at byte " + from + ": " + problem;
         };
     }
 }

@@ -192,10 +192,10 @@ final class GzipMembers extends InputStream {
         zpos++;
         memberAt = -1;
         if (findMember()) {
-            pending = damage(junk, zbase + zpos, "no gzip header there", GzipDamage.Effect.RESUMED);
+            pending = damage(junk, zbase + zpos, "junk, or a member whose header is damaged", GzipDamage.Effect.RESUMED);
             startMember();
         } else {
-            pending = damage(junk, zbase + zlim, "no gzip header there", GzipDamage.Effect.TRAILING); // zlim: the end
+            pending = damage(junk, zbase + zlim, "no gzip header", GzipDamage.Effect.TRAILING); // zlim: the end
             state = State.END;
         }
     }

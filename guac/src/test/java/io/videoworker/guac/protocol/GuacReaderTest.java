@@ -16,7 +16,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class GuacReaderTest {
-    private static List<String> read(byte[] data) throws IOException {
+    /** opcode|arg|… of every instruction, read as the converter opens a recording, damage not skipped. */
+    static List<String> read(byte[] data) throws IOException {
         GuacReader r = RecordingInput.open(new ByteArrayInputStream(data), "test");
         Instruction in = new Instruction();
         List<String> out = new ArrayList<>();

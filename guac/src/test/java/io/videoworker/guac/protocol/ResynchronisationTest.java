@@ -107,13 +107,8 @@ class ResynchronisationTest {
     @Test
     void withoutAListenerDamageStillThrows() {
         byte[] data = "4.sync,1.5;4.sync,x.6;4.sync,1.7;4.sync,1.8;".getBytes(StandardCharsets.US_ASCII);
-        GuacReader r = new GuacReader(new ByteArrayInputStream(data), "plain");
-        Instruction in = new Instruction();
-        assertThatThrownBy(() -> {
-            while (r.next(in)) {
-                // drain
-            }
-        }).isInstanceOf(GuacFormatException.class).hasMessageContaining("byte 18");
+        assertThatThrownBy(() -> GuacReaderTest.read(data)).isInstanceOf(GuacFormatException.class)
+                .hasMessageContaining("byte 18");
     }
 
     @Test

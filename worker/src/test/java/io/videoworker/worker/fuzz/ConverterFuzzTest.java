@@ -66,6 +66,9 @@ class ConverterFuzzTest {
         assertThat(java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
                 .extracting(java.lang.management.GarbageCollectorMXBean::getName)
                 .containsExactlyInAnyOrder("Copy", "MarkSweepCompact");
+        // native memory as a child has it, in an RSS that does not creep over a thousand conversions
+        assertThat(org.bytedeco.javacpp.Pointer.maxPhysicalBytes()).isEqualTo(2L << 30);
+        assertThat(System.getenv("MALLOC_ARENA_MAX")).isEqualTo("2");
     }
 
     @TestFactory

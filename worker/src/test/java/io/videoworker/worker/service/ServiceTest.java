@@ -56,6 +56,16 @@ class ServiceTest {
         return LionClient.taskBody(sid, files);
     }
 
+    /** The form fields of Lion's single-recording upload (G2) of a gzip recording made on 2025-11-18. */
+    static Map<String, String> singleRecording(String sid) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("component_type", "lion");
+        fields.put("session_date", "2025-11-18");
+        fields.put("session_id", sid);
+        fields.put("file_type", ".gz");
+        return fields;
+    }
+
     JsonNode waitFor(String taskId, TaskState... states) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
@@ -130,11 +140,7 @@ class ServiceTest {
     void singleFileProtocolRepliesWithLionsTaskTypesAndPublishesReplayMp4() throws Exception {
         start();
         String sid = UUID.randomUUID().toString();
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("component_type", "lion");
-        fields.put("session_date", "2025-11-18");
-        fields.put("session_id", sid);
-        fields.put("file_type", ".gz");
+        Map<String, String> fields = singleRecording(sid);
         fields.put("width", "1024");
         fields.put("height", "768");
         fields.put("bitrate", "1");
@@ -172,12 +178,7 @@ class ServiceTest {
         spliced.write(text, at, text.length - at);
         Path damaged = Files.write(data.resolve("damaged.replay.gz"), TestRecordings.gzip(spliced.toByteArray()));
         String sid = UUID.randomUUID().toString();
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("component_type", "lion");
-        fields.put("session_date", "2025-11-18");
-        fields.put("session_id", sid);
-        fields.put("file_type", ".gz");
-        LionClient.Reply r = lion.single(fields, damaged);
+        LionClient.Reply r = lion.single(singleRecording(sid), damaged);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         String id = r.json().path("id").asText();
         waitFor(id, TaskState.DONE);
