@@ -50,10 +50,12 @@ final class ConversionRunner {
             int[] last = {-1};
             ConversionProcess.Outcome o = process.run(args, timeout(inputBytes, t.files), log, p -> {
                 if (p != last[0]) {
+                    // progress moves in steps of the input read, not of one percent: note each tenth it passes
+                    boolean tenth = last[0] < 0 ? p % 10 == 0 : p / 10 > last[0] / 10;
                     last[0] = p;
                     progress.accept(p);
-                    if (p % 10 == 0) {
-                        log.info("conversion " + p + "%");
+                    if (tenth) {
+                        log.info("conversion " + p / 10 * 10 + "%");
                     }
                 }
             });
