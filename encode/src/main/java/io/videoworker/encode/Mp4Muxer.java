@@ -13,6 +13,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
 import static org.bytedeco.ffmpeg.global.avformat.avio_close;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avformat.avio_tell;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 
@@ -95,7 +96,7 @@ final class Mp4Muxer implements AutoCloseable {
         int size = packet.size(); // av_interleaved_write_frame takes ownership of the packet's data and leaves it blank
         check(av_interleaved_write_frame(context, packet), "av_interleaved_write_frame", file);
         written += size;
-        watch.written(written, size);
+        watch.written(written, size, avio_tell(context.pb())); // what reached the file (or its write buffer)
     }
 
     /** Writes the trailer (moves moov to the front) and closes the file. */
