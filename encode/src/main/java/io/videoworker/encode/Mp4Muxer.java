@@ -83,6 +83,10 @@ final class Mp4Muxer implements AutoCloseable {
         AVDictionary options = new AVDictionary(null);
         try {
             av_dict_set(options, "movflags", "+faststart", 0);
+            // Milliseconds, as our timestamps are: the muxer's own choice (a multiple of the frame rate it
+            // guesses) made a still picture of days overflow a sample's 32-bit duration; at 1 ms a sample
+            // may last 49 days, longer than any timeline the player accepts (7 days)
+            av_dict_set(options, "video_track_timescale", "1000", 0);
             check(avformat_write_header(context, options), "avformat_write_header", file);
         } finally {
             av_dict_free(options);
