@@ -115,6 +115,36 @@ public final class TestRecordings {
         return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Two still pictures: {@code w}×{@code h} random pixels for the first half of {@code durationMs},
+     * then one solid colour {@code rgb} for the second half, with a {@code sync} every
+     * {@code syncEveryMs} throughout (and at the very end). For seeking into long stills.
+     */
+    public static byte[] twoStills(int w, int h, long syncEveryMs, long durationMs, int rgb, long seed) throws IOException {
+        byte[] png = noisePng(w, h, new java.util.Random(seed));
+        StringBuilder sb = new StringBuilder();
+        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
+        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
+        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
+        el(sb, "end", "1");
+        long start = 1_000_000;
+        boolean changed = false;
+        for (long t = 0; ; t = Math.min(t + syncEveryMs, durationMs)) {
+            if (!changed && t >= durationMs / 2) {
+                el(sb, "rect", "0", "0", "0", String.valueOf(w), String.valueOf(h));
+                el(sb, "cfill", "14", "0", String.valueOf(rgb >> 16 & 0xff), String.valueOf(rgb >> 8 & 0xff),
+                        String.valueOf(rgb & 0xff), "255");
+                changed = true;
+            }
+            el(sb, "sync", String.valueOf(start + t));
+            if (t == durationMs) {
+                break;
+            }
+        }
+        el(sb, "disconnect");
+        return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Appends one instruction; all elements here are ASCII, so lengths are plain string lengths. */
     public static void el(StringBuilder sb, String... elements) {
         for (int i = 0; i < elements.length; i++) {
