@@ -97,8 +97,8 @@ public final class TestRecordings {
     /**
      * The "still noise" attack (issue 12): one {@code w}×{@code h} picture of random pixels, then
      * nothing but a {@code sync} every {@code syncEveryMs} (under the 10-minute clock-jump limit) for
-     * {@code durationMs}. Small to send (the PNG does not compress) and, under a keyframe every 5 s,
-     * huge to encode: each keyframe is the whole noise picture again.
+     * {@code durationMs}. Small to send (the PNG does not compress); under the first keyframe rule (every
+     * 5 s) it was huge to encode, each keyframe the whole picture again; now it is one frame.
      */
     public static byte[] stillNoise(int w, int h, long syncEveryMs, long durationMs, long seed) throws IOException {
         byte[] png = noisePng(w, h, new java.util.Random(seed));
