@@ -33,6 +33,8 @@ public final class SessionPlayer implements AutoCloseable {
     private boolean started; // seen the first sync
     private long origin; // its timestamp
     private long skipped; // forward clock jumps left out of the timeline
+    private long jumpedFrom = -1; // the clock before the latest jump left out, until a sync goes on from the jump
+    private long skippedBeforeJump;
     private long lastTimestamp;
     private long now; // effective time of the latest sync, from origin
     private long syncs;
@@ -79,7 +81,8 @@ public final class SessionPlayer implements AutoCloseable {
 
     /**
      * Plays one self-contained part to its end. Its first state becomes visible at its first
-     * sync; until then the previous part's last picture holds.
+     * sync; until then the previous part's last picture holds. Damage after the part's first
+     * instruction is skipped with a warning each, keeping the display as it was.
      */
     public void play(GuacReader reader) throws IOException {
         if (syncs > 0 || display.width() > 0) {
@@ -88,6 +91,7 @@ public final class SessionPlayer implements AutoCloseable {
         renderer.reset(reader.name());
         nests.clear();
         nestBytes = 0;
+        reader.onDamage(d -> warnings.damage(d.message()));
         Instruction in = new Instruction();
         long instructionsBefore = 0;
         while (reader.next(in)) {
@@ -180,6 +184,13 @@ public final class SessionPlayer implements AutoCloseable {
             started = true;
             origin = ts;
             lastTimestamp = ts;
+        } else if (ts < lastTimestamp && jumpedFrom >= 0 && ts >= jumpedFrom && ts <= jumpedFrom + MAX_GAP_MS) {
+            // the clock is back where it was before a jump ahead: that one stamp was stray (a damaged
+            // digit), and clamping to it would stop the rest of the timeline
+            warnings.add("clock", reader(in) + ": sync timestamp comes back " + (lastTimestamp - ts)
+                    + " ms after a jump ahead; the stray timestamp is left out");
+            skipped = skippedBeforeJump;
+            jumpedFrom = -1;
         } else if (ts < lastTimestamp) {
             if (lastTimestamp - ts > 1000) {
                 warnings.add("clock", reader(in) + ": sync timestamp goes back "
@@ -189,7 +200,11 @@ public final class SessionPlayer implements AutoCloseable {
         } else if (ts - lastTimestamp > MAX_GAP_MS) {
             warnings.add("clock", reader(in) + ": sync timestamp jumps ahead " + (ts - lastTimestamp)
                     + " ms; taken as a broken clock, the jump is left out");
+            jumpedFrom = lastTimestamp;
+            skippedBeforeJump = skipped;
             skipped += ts - lastTimestamp;
+        } else {
+            jumpedFrom = -1; // the clock goes on from the jump: it was a real one
         }
         lastTimestamp = ts;
         now = ts - origin - skipped;

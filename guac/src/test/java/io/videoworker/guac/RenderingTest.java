@@ -152,6 +152,23 @@ class RenderingTest {
     }
 
     @Test
+    void aChainOfThousandsOfNestedLayersDoesNotOverflowTheStack() throws Exception {
+        // the fuzz suite's deep-layer-tree overflowed a recursive composition in an interpreted thread
+        Rec rec = screen(8, 8).png(0xC, 0, 0, 0, 8, 8, 0xFF000000);
+        for (int i = 1; i <= 4000; i++) {
+            rec.op("size", i, 8, 8).op("move", i, i - 1, 0, 0, 0);
+        }
+        rec.png(0xC, 4000, 0, 0, 2, 2, 0xFFFFFFFF).sync(1);
+        Recorder[] r = new Recorder[1];
+        Thread small = new Thread(null, () -> r[0] = Recorder.play(rec), "small stack", 256 << 10);
+        small.start();
+        small.join();
+        assertThat(r[0]).as("played on a 256 KiB stack").isNotNull();
+        assertThat(r[0].pixel(1, 1)).isEqualTo(0xFFFFFFFF);
+        assertThat(r[0].pixel(2, 2)).isEqualTo(0xFF000000);
+    }
+
+    @Test
     void disposedLayersDisappear() {
         Rec rec = screen(4, 4).op("size", 1, 4, 4).png(0xC, 1, 0, 0, 4, 4, RED).sync(1).op("dispose", 1).sync(2);
         Recorder r = Recorder.play(rec);

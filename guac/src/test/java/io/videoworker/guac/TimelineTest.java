@@ -52,6 +52,20 @@ class TimelineTest {
     }
 
     @Test
+    void aStrayStampFarAheadDoesNotStopTheTimeline() {
+        // a damaged digit in one sync: the clock comes back where it was, and the timeline goes on from there
+        Rec rec = draw(start(), 0xFF000001).sync(4_790_000);
+        draw(rec, 0xFF000002).sync(4_791_000);
+        draw(rec, 0xFF000003).sync(9_791_000); // 4790... with its first digit damaged: 83 minutes ahead
+        draw(rec, 0xFF000004).sync(4_792_000);
+        draw(rec, 0xFF000005).sync(4_793_000);
+        Recorder r = Recorder.play(rec);
+        assertThat(r.shows).containsExactly(0L, 1000L, 1000L, 2000L, 3000L);
+        assertThat(r.end).isEqualTo(3000);
+        assertThat(r.warnings.counts()).containsEntry("clock", 2);
+    }
+
+    @Test
     void aTimelineLongerThanAWeekIsRefused() {
         Rec rec = draw(start(), 0xFF000001).sync(0);
         for (long t = SessionPlayer.MAX_GAP_MS; t <= SessionPlayer.MAX_DURATION_MS + SessionPlayer.MAX_GAP_MS;

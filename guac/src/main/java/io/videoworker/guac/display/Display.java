@@ -628,42 +628,78 @@ public final class Display {
         composeChildren(root, out, root.width, root.height);
     }
 
+    /**
+     * Composes the children of {@code parent} onto its canvas, each child's own children first (into
+     * a copy of its pixels). Iterative, not recursive: a chain of thousands of nested layers (the
+     * fuzz suite's deep-layer-tree) overflowed the stack of an interpreted thread.
+     */
     private void composeChildren(Layer parent, int[] canvas, int cw, int ch) {
-        if (parent.children.isEmpty()) {
+        java.util.ArrayDeque<Composing> open = new java.util.ArrayDeque<>();
+        open.push(new Composing(parent, canvas, cw, ch));
+        while (!open.isEmpty()) {
+            Composing at = open.peek();
+            if (at.next == at.kids.length) {
+                open.pop();
+                Composing up = open.peek();
+                if (up != null) { // its children are in: draw it onto its parent
+                    draw(at.layer, at.canvas, up.canvas, up.width, up.height);
+                    up.next++;
+                }
+                continue;
+            }
+            Layer c = at.kids[at.next];
+            if (c.opacity == 0 || c.width == 0 || c.height == 0) {
+                at.next++;
+            } else if (!c.children.isEmpty()) {
+                open.push(new Composing(c, c.pixels.clone(), c.width, c.height));
+            } else {
+                draw(c, c.pixels, at.canvas, at.width, at.height);
+                at.next++;
+            }
+        }
+    }
+
+    /** A layer whose children are being drawn onto {@code canvas}, by ascending z; {@code next} is the next. */
+    private static final class Composing {
+        final Layer layer;
+        final int[] canvas;
+        final int width;
+        final int height;
+        final Layer[] kids;
+        int next;
+
+        Composing(Layer layer, int[] canvas, int width, int height) {
+            this.layer = layer;
+            this.canvas = canvas;
+            this.width = width;
+            this.height = height;
+            this.kids = layer.children.toArray(new Layer[0]);
+            java.util.Arrays.sort(kids, STACKING);
+        }
+    }
+
+    /** Draws layer {@code c}, whose composed pixels are {@code px}, onto its parent's canvas. */
+    private static void draw(Layer c, int[] px, int[] canvas, int cw, int ch) {
+        if (c.distort != null) {
+            drawTransformed(px, c, canvas, cw, ch);
             return;
         }
-        Layer[] kids = parent.children.toArray(new Layer[0]);
-        java.util.Arrays.sort(kids, STACKING);
-        for (Layer c : kids) {
-            if (c.opacity == 0 || c.width == 0 || c.height == 0) {
-                continue;
-            }
-            int[] px = c.pixels;
-            if (!c.children.isEmpty()) {
-                px = px.clone();
-                composeChildren(c, px, c.width, c.height);
-            }
-            if (c.distort != null) {
-                drawTransformed(px, c, canvas, cw, ch);
-                continue;
-            }
-            int x0 = Math.max(0, c.x);
-            int y0 = Math.max(0, c.y);
-            int x1 = Math.min(cw, c.x + c.width);
-            int y1 = Math.min(ch, c.y + c.height);
-            for (int row = y0; row < y1; row++) {
-                int si = (row - c.y) * c.width + (x0 - c.x);
-                int di = row * cw;
-                for (int col = x0; col < x1; col++, si++) {
-                    int s = px[si];
-                    if (s == 0) {
-                        continue;
-                    }
-                    if (c.opacity != 255) {
-                        s = scale(s, c.opacity);
-                    }
-                    canvas[di + col] = Compositor.over(s, canvas[di + col]);
+        int x0 = Math.max(0, c.x);
+        int y0 = Math.max(0, c.y);
+        int x1 = Math.min(cw, c.x + c.width);
+        int y1 = Math.min(ch, c.y + c.height);
+        for (int row = y0; row < y1; row++) {
+            int si = (row - c.y) * c.width + (x0 - c.x);
+            int di = row * cw;
+            for (int col = x0; col < x1; col++, si++) {
+                int s = px[si];
+                if (s == 0) {
+                    continue;
                 }
+                if (c.opacity != 255) {
+                    s = scale(s, c.opacity);
+                }
+                canvas[di + col] = Compositor.over(s, canvas[di + col]);
             }
         }
     }

@@ -10,12 +10,14 @@ public class GuacFormatException extends IOException {
     private final String input;
     private final long offset;
     private final long instruction;
+    private final String problem;
 
     public GuacFormatException(String input, long offset, long instruction, String problem) {
         super(input + ": " + problem + " at byte " + offset + " (instruction " + instruction + ")");
         this.input = input;
         this.offset = offset;
         this.instruction = instruction;
+        this.problem = problem;
     }
 
     public String input() {
@@ -28,5 +30,10 @@ public class GuacFormatException extends IOException {
 
     public long instruction() {
         return instruction;
+    }
+
+    /** What is wrong, without the place. */
+    public String problem() {
+        return problem;
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,25 +14,47 @@ import java.util.function.LongSupplier;
  *
  * <p>{@link #next} returns false at the end. An end inside an instruction is a cut-off recording
  * (a crash, or a file still being written): {@link #truncatedAt()} then tells where. Anything
- * else malformed throws {@link GuacFormatException} naming input, byte offset and instruction.
+ * else malformed throws {@link GuacFormatException} naming input, byte offset and instruction,
+ * unless a damage listener is set ({@link #onDamage}): then, once the first instruction has
+ * parsed, a malformed stretch (or one lost in damaged gzip data) is reported to it and skipped,
+ * and reading resynchronises at the next place where two whole instructions of known opcodes with
+ * plausible argument counts follow one another. That rescan starts at the damaged instruction's
+ * second byte, so a length digit flipped up does not swallow the instructions after it; its work is
+ * linear (a failing candidate costs at most {@link #LOOKBACK} bytes, and past a budget of
+ * {@value #RESYNC_WORK_PER_BYTE} times the bytes skipped the scan jumps past what it has examined).
  */
 public final class GuacReader implements Closeable {
     /** libguac never writes more than 8192 code points per element; others may, within reason. */
     public static final int DEFAULT_MAX_INSTRUCTION_BYTES = 16 << 20;
+    /**
+     * How far a resynchronisation looks back and ahead: a damaged instruction up to this long is
+     * rescanned from its second byte, and a candidate instruction must fit in it.
+     */
+    static final int LOOKBACK = 1 << 20;
+    private static final int BUFFER = 1 << 16;
+    private static final long RESYNC_BUDGET = 1 << 20;
+    private static final int RESYNC_WORK_PER_BYTE = 16;
+    private static final int BEYOND = -2; // at(): past the look-back window
 
     private final InputStream in;
     private final String name;
     private final int maxInstructionBytes;
-    private final byte[] io = new byte[1 << 16];
+    private byte[] io = new byte[BUFFER];
     private int pos;
     private int lim;
     private long base; // offset of io[0] in the uncompressed input
+    private long keepFrom = -1; // bytes from here stay buffered: the instruction being read, or a resync candidate
+    private long instructionStart;
     private long count;
     private long truncatedAt = -1;
     private LongSupplier compressedBytes;
     private double maxExpansion;
     private final String[] opcodes = new String[512];
     private String streamDamage;
+    private Consumer<RecordingDamage> damage;
+    private GzipDamage seam; // the text broke off in damaged gzip data at seamAt
+    private long seamAt;
+    private long reach; // where the furthest-reaching resync candidate failed
 
     public GuacReader(InputStream in, String name) {
         this(in, name, DEFAULT_MAX_INSTRUCTION_BYTES);
@@ -50,6 +73,15 @@ public final class GuacReader implements Closeable {
     public GuacReader limitExpansion(LongSupplier compressedBytes, double ratio) {
         this.compressedBytes = compressedBytes;
         this.maxExpansion = ratio;
+        return this;
+    }
+
+    /**
+     * Skip damage after the first instruction instead of throwing: each damaged stretch goes to
+     * {@code listener}, and reading goes on where whole instructions parse again.
+     */
+    public GuacReader onDamage(Consumer<RecordingDamage> listener) {
+        this.damage = listener;
         return this;
     }
 
@@ -74,6 +106,23 @@ public final class GuacReader implements Closeable {
 
     /** Reads the next instruction into {@code ins}; false at the end of input. */
     public boolean next(Instruction ins) throws IOException {
+        while (true) {
+            try {
+                return parse(ins);
+            } catch (GzipBombException e) {
+                throw e; // the input as a whole, not a damaged stretch
+            } catch (GuacFormatException e) {
+                if (damage == null || count == 0) {
+                    throw e; // not a recording from its first instruction: refused
+                }
+                if (!resynchronise(e)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private boolean parse(Instruction ins) throws IOException {
         ins.elements = 0;
         int w = 0;
         int b = read();
@@ -81,9 +130,11 @@ public final class GuacReader implements Closeable {
             b = read();
         }
         if (b < 0) {
-            return false;
+            return endOfText(-1);
         }
         long startOffset = position() - 1;
+        instructionStart = startOffset;
+        keepFrom = startOffset;
         while (true) {
             // LENGTH
             if (b < '0' || b > '9') {
@@ -99,7 +150,7 @@ public final class GuacReader implements Closeable {
                 b = read();
             }
             if (b < 0) {
-                return truncated(startOffset);
+                return endOfText(startOffset);
             }
             if (b != '.') {
                 throw error(position() - 1, "expected '.' after the length but found " + describe(b));
@@ -119,7 +170,7 @@ public final class GuacReader implements Closeable {
             long remaining = len;
             while (remaining > 0) {
                 if (pos == lim && !fill()) {
-                    return truncated(startOffset);
+                    return endOfText(startOffset);
                 }
                 int n = (int) Math.min(remaining, lim - pos);
                 w = ensure(ins, w, n + 4);
@@ -136,12 +187,11 @@ public final class GuacReader implements Closeable {
                 pos = i;
                 if (remaining > 0 && i < stop) {
                     // a multi-byte UTF-8 sequence counts as one code point
-                    int lead = src[pos] & 0xFF;
-                    int size = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+                    int size = utf8Size(src[pos] & 0xFF);
                     for (int k = 0; k < size; k++) {
                         int c = read();
                         if (c < 0) {
-                            return truncated(startOffset);
+                            return endOfText(startOffset);
                         }
                         ins.buf[w++] = (byte) c;
                     }
@@ -157,7 +207,7 @@ public final class GuacReader implements Closeable {
                     b = read();
                 }
                 if (b < 0) {
-                    return truncated(startOffset);
+                    return endOfText(startOffset);
                 }
                 continue;
             }
@@ -165,20 +215,193 @@ public final class GuacReader implements Closeable {
                 break;
             }
             if (b < 0) {
-                return truncated(startOffset);
+                return endOfText(startOffset);
             }
             throw error(position() - 1, "expected ',' or ';' but found " + describe(b));
         }
+        keepFrom = -1;
         ins.opcode = opcode(ins.buf, ins.start[0], ins.end[0]);
         ins.offset = startOffset;
         ins.number = ++count;
         return true;
     }
 
-    private boolean truncated(long at) {
-        truncatedAt = at;
+    /**
+     * The text ended inside the instruction that began at {@code start} (-1: between instructions).
+     * If it broke off in damaged gzip data and damage is skipped, that is damage; otherwise the end.
+     */
+    private boolean endOfText(long start) throws GuacFormatException {
+        if (seam != null && damage != null) {
+            throw new CutByDamage(name, start >= 0 ? start : seamAt, seamAt, count + 1);
+        }
+        if (seam != null) {
+            streamDamage = seam.describe(); // without a listener the text ends at the damage, as it always did
+        }
+        if (start >= 0) {
+            truncatedAt = start;
+        }
         return false;
     }
+
+    /** The text broke off in damaged gzip data at {@code seamAt}; the instruction from {@code from} is lost. */
+    private static final class CutByDamage extends GuacFormatException {
+        final long from;
+
+        CutByDamage(String input, long from, long seamAt, long instruction) {
+            super(input, seamAt, instruction, "cut off by the damaged gzip data");
+            this.from = from;
+        }
+    }
+
+    // ---- resynchronisation ---------------------------------------------------------------
+
+    /**
+     * Reports the damage {@code e} found and moves to the next place where instructions parse
+     * again; false if none does before the end (the damage is then reported up to the end).
+     */
+    private boolean resynchronise(GuacFormatException e) throws IOException {
+        long from;
+        long p;
+        String problem;
+        if (e instanceof CutByDamage cut) {
+            from = cut.from;
+            p = seamAt;
+            problem = cut.problem();
+        } else {
+            from = instructionStart;
+            // the damage may be anywhere in the instruction: rescan it from its second byte if it is still here
+            p = from >= base ? from + 1 : Math.max(base, e.offset());
+            problem = e.problem() + " at byte " + e.offset();
+        }
+        long number = ++count; // the damaged stretch keeps the number its instruction had
+        GzipDamage cause = null;
+        long work = 0;
+        while (true) {
+            keepFrom = p;
+            int c = at(p);
+            if (c < 0) {
+                if (seam == null) { // the end
+                    report(number, from, p, problem, cause, true);
+                    pos = lim;
+                    return false;
+                }
+                if (cause != null) { // a second break before anything parsed: report the first on its own
+                    report(number, from, p, problem, cause, false);
+                    number = ++count;
+                    from = p;
+                    problem = null;
+                }
+                cause = seam; // the text goes on after the damaged gzip data
+                seam = null;
+                continue;
+            }
+            if (c >= '0' && c <= '9') {
+                reach = p;
+                long end = instructionEnd(p);
+                if (end > 0 && followedByInstruction(end)) {
+                    report(number, from, p, problem, cause, false);
+                    pos = (int) (p - base);
+                    keepFrom = -1;
+                    return true;
+                }
+                work += reach - p;
+                if (work > RESYNC_BUDGET + RESYNC_WORK_PER_BYTE * (p - from)) {
+                    p = Math.max(p, reach - 1); // over budget: nothing it examined is tried again
+                }
+            }
+            p++;
+        }
+    }
+
+    private void report(long number, long from, long to, String problem, GzipDamage cause, boolean toTheEnd) {
+        damage.accept(new RecordingDamage(name, in instanceof GzipMembers, number, from, to, problem, cause, toTheEnd));
+    }
+
+    /** True if what follows {@code end} is another plausible instruction, or nothing to judge by. */
+    private boolean followedByInstruction(long end) throws IOException {
+        long i = end;
+        int c = at(i);
+        while (isSpace(c)) {
+            c = at(++i);
+        }
+        return c < 0 || instructionEnd(i) > 0;
+    }
+
+    /**
+     * The end of a plausible instruction at {@code p}: a known opcode with an argument count it
+     * takes, within the look-back window; -1 if there is none. Records how far it looked.
+     */
+    private long instructionEnd(long p) throws IOException {
+        long i = p;
+        long len = 0;
+        int c = at(i);
+        while (c >= '0' && c <= '9' && i - p < 2) {
+            len = len * 10 + c - '0';
+            c = at(++i);
+        }
+        if (c != '.' || len == 0 || len > Opcodes.LONGEST) {
+            return looked(i);
+        }
+        char[] opcode = new char[(int) len];
+        for (int k = 0; k < len; k++) {
+            c = at(++i);
+            if (c < 'a' || c > 'z') {
+                return looked(i);
+            }
+            opcode[k] = (char) c;
+        }
+        int[] arguments = Opcodes.arguments(new String(opcode));
+        if (arguments == null) {
+            return looked(i);
+        }
+        int args = 0;
+        while ((c = at(++i)) == ',') {
+            do {
+                c = at(++i);
+            } while (isSpace(c));
+            len = 0;
+            long digitsFrom = i;
+            while (c >= '0' && c <= '9' && i - digitsFrom < 10) {
+                len = len * 10 + c - '0';
+                c = at(++i);
+            }
+            if (c != '.' || i == digitsFrom || len > maxInstructionBytes || ++args > arguments[1]) {
+                return looked(i);
+            }
+            for (long k = 0; k < len; k++) {
+                c = at(i + 1);
+                if (c < 0) {
+                    return looked(i);
+                }
+                i += utf8Size(c);
+            }
+        }
+        if (c != ';' || args < arguments[0]) {
+            return looked(i);
+        }
+        return i + 1;
+    }
+
+    /** A candidate failed at byte {@code i}: everything before it was examined. */
+    private long looked(long i) {
+        reach = Math.max(reach, i);
+        return -1;
+    }
+
+    /** The byte at offset {@code i} (at or after keepFrom); -1 at the end or a break, BEYOND past the window. */
+    private int at(long i) throws IOException {
+        while (i >= base + lim) {
+            if (i - keepFrom >= LOOKBACK) {
+                return BEYOND;
+            }
+            if (!fill()) {
+                return -1;
+            }
+        }
+        return io[(int) (i - base)] & 0xFF;
+    }
+
+    // ---- bytes ---------------------------------------------------------------------------
 
     private int ensure(Instruction ins, int w, int more) throws GuacFormatException {
         long need = (long) w + more;
@@ -223,27 +446,63 @@ public final class GuacReader implements Closeable {
         return io[pos++] & 0xFF;
     }
 
+    /**
+     * Reads more text after what is buffered, keeping the bytes from keepFrom: the instruction
+     * being read (up to the look-back window), so damage in it can be rescanned. False at the end,
+     * and at a break in damaged gzip data until a resynchronisation takes it.
+     */
     private boolean fill() throws IOException {
-        base += lim;
-        pos = 0;
-        lim = 0;
-        int n;
-        try {
-            n = in.read(io, 0, io.length);
-        } catch (java.io.EOFException | java.util.zip.ZipException e) {
-            // gzip cut off or corrupt: what came before is still good
-            streamDamage = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (seam != null) {
             return false;
         }
-        if (n <= 0) {
-            return false;
+        int keep = keepFrom >= base && keepFrom < base + lim ? (int) (keepFrom - base) : lim;
+        int kept = lim - keep;
+        if (kept == io.length) { // one instruction fills the buffer
+            if (io.length < LOOKBACK + BUFFER) {
+                io = Arrays.copyOf(io, Math.min(io.length * 2, LOOKBACK + BUFFER));
+            } else { // too long to look back over
+                keepFrom = -1;
+                keep = lim;
+                kept = 0;
+            }
+        } else {
+            byte[] to = io.length > BUFFER && kept < BUFFER / 2 ? new byte[BUFFER] : io; // a long one is over: shrink
+            System.arraycopy(io, keep, to, 0, kept);
+            io = to;
         }
-        lim = n;
-        if (compressedBytes != null && base > (256L << 20)) {
+        base += keep;
+        pos -= keep;
+        lim = kept;
+        while (true) {
+            int n;
+            try {
+                n = in.read(io, lim, io.length - lim);
+            } catch (DamagedDataException e) {
+                GzipDamage d = e.damage();
+                if (d.breaksText()) {
+                    seam = d;
+                    seamAt = base + lim;
+                    return false;
+                }
+                if (d.effect() == GzipDamage.Effect.CUT_OFF) {
+                    streamDamage = d.describe();
+                    return false;
+                }
+                if (damage != null) { // whole text, only doubtful or followed by junk: say so and go on
+                    damage.accept(new RecordingDamage(name, true, -1, base + lim, base + lim, null, d, false));
+                }
+                continue;
+            }
+            if (n <= 0) {
+                return false;
+            }
+            lim += n;
+            break;
+        }
+        if (compressedBytes != null && base + lim > (256L << 20)) {
             long c = Math.max(1, compressedBytes.getAsLong());
-            if (base > maxExpansion * c) {
-                throw error(base, "input inflates more than " + (long) maxExpansion
-                        + " times its compressed size; refusing it as a likely gzip bomb");
+            if (base + lim > maxExpansion * c) {
+                throw new GzipBombException(name, base + lim, count + 1, (long) maxExpansion);
             }
         }
         return true;
@@ -251,6 +510,10 @@ public final class GuacReader implements Closeable {
 
     private GuacFormatException error(long at, String problem) {
         return new GuacFormatException(name, at, count + 1, problem);
+    }
+
+    private static int utf8Size(int lead) {
+        return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     }
 
     private static boolean isSpace(int b) {

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
-/** Opens a recording, raw or gzip (sniffed from the magic bytes, never from the name). */
+/**
+ * Opens a recording, raw or gzip (sniffed from the magic bytes, never from the name); gzip may be
+ * several members, and is read past damaged ones ({@link GzipMembers}).
+ */
 public final class RecordingInput {
     /** Past 256 MiB, more than this many uncompressed bytes per compressed byte is refused. */
     public static final double MAX_EXPANSION = 200;
@@ -28,13 +30,7 @@ public final class RecordingInput {
         int b1 = in.read();
         in.reset();
         if (b0 == 0x1F && b1 == 0x8B) {
-            GZIPInputStream gz;
-            try {
-                gz = new GZIPInputStream(in, 1 << 16); // reads the header
-            } catch (java.io.EOFException | java.util.zip.ZipException e) {
-                in.close();
-                throw new GuacFormatException(name, 0, 1, "damaged gzip header (" + e.getMessage() + ")");
-            }
+            GzipMembers gz = new GzipMembers(in, name); // reads the header: refused if damaged
             return new GuacReader(gz, name).limitExpansion(counted::count, MAX_EXPANSION);
         }
         return new GuacReader(in, name);

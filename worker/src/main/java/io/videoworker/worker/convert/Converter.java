@@ -60,7 +60,7 @@ public final class Converter {
              SessionPlayer player = new SessionPlayer(options.playerOptions(), sink, warnings)) {
             guard.checkRoom();
             play(input.parts(), player, input.totalBytes());
-            Mp4Result r = finish(player, sink, input.parts().get(0));
+            Mp4Result r = finish(player, sink, input.parts().get(0), warnings);
             written = true;
             guard.finished(output, r.bytes());
             return new ConversionResult(output, r.width(), r.height(), r.frames(), r.durationMs(), r.hasAudio(),
@@ -103,7 +103,7 @@ public final class Converter {
                 try (Mp4Sink sink = new Mp4Sink(out, options, guard.nextFile(out));
                      SessionPlayer player = new SessionPlayer(options.playerOptions(), sink, warnings)) {
                     new Converter(options, inner).play(List.of(part), player, partSize);
-                    Mp4Result r = finish(player, sink, part);
+                    Mp4Result r = finish(player, sink, part, warnings);
                     written.add(out);
                     guard.finished(out, r.bytes());
                     long start = part.start() >= 0 ? part.start() : player.origin();
@@ -165,15 +165,21 @@ public final class Converter {
         }
     }
 
-    /** Ends the video and checks the file written ({@link Mp4Check}): nothing unchecked is ever reported done. */
-    private Mp4Result finish(SessionPlayer player, Mp4Sink sink, RecordingPart first) throws InputException, IOException {
+    /**
+     * Ends the video and checks the file written ({@link Mp4Check}): nothing unchecked is ever
+     * reported done. A recording with nothing to show is refused, damaged or not.
+     */
+    private Mp4Result finish(SessionPlayer player, Mp4Sink sink, RecordingPart first, Warnings warnings)
+            throws InputException, IOException {
+        String damage = warnings.damaged() == 0 ? "" : "; " + warnings.damaged() + " damaged stretch"
+                + (warnings.damaged() == 1 ? " was" : "es were") + " skipped, the first: " + warnings.firstDamage();
         if (!player.started()) {
-            throw new InputException(first.file() + ": nothing to convert: the recording has no sync instruction");
+            throw new InputException(first.file() + ": nothing to convert: the recording has no sync instruction" + damage);
         }
         player.finish();
         Mp4Result r = sink.result();
         if (r == null) {
-            throw new InputException(first.file() + ": nothing to convert: no picture was ever drawn on a sized screen");
+            throw new InputException(first.file() + ": nothing to convert: no picture was ever drawn on a sized screen" + damage);
         }
         try {
             Mp4Check.verify(r.file(), r.durationMs());

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -66,20 +67,67 @@ class ConvertBadInputTest {
     }
 
     @Test
-    void malformedMiddleExits2NamingOffsetAndInstruction() throws IOException {
+    void garbageFromTheFirstByteIsStillRefused() throws IOException {
+        byte[] garbage = new byte[1 << 20];
+        new java.util.Random(3).nextBytes(garbage);
+        garbage[0] = 'x'; // a digit would start a length
+        for (Path f : List.of(Files.write(dir.resolve("noise.guac"), garbage),
+                Files.write(dir.resolve("noise.replay.gz"), io.videoworker.worker.TestRecordings.gzip(garbage)))) {
+            Cli r = Cli.run("convert", f.toString(), "-o", dir.resolve("out.mp4").toString());
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains(f.getFileName().toString()).contains("not a Guacamole recording")
+                    .contains("at byte 0 (instruction 1)");
+            assertNoOutput();
+        }
+    }
+
+    @Test
+    void oneInstructionThenGarbageHasNothingToConvert() throws IOException {
+        byte[] garbage = new byte[1 << 20];
+        new java.util.Random(4).nextBytes(garbage);
+        byte[] head = "4.size,1.0,2.64,2.48;".getBytes(StandardCharsets.US_ASCII);
+        Path f = dir.resolve("head.guac");
+        Files.write(f, head);
+        Files.write(f, garbage, java.nio.file.StandardOpenOption.APPEND);
+        Cli r = Cli.run("convert", f.toString(), "-o", dir.resolve("out.mp4").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("nothing to convert: the recording has no sync instruction; 1 damaged stretch was"
+                + " skipped, the first: head.guac: damaged data: bytes 21–" + (21 + garbage.length)).contains("the recording ends there");
+        assertNoOutput();
+    }
+
+    @Test
+    void damageInTheMiddleConvertsWithItsPlaceInTheWarnings() throws Exception {
         byte[] data = raw(SAMPLE);
         byte[] broken = data.clone();
-        int at = data.length / 2;
-        while (broken[at] != ';') {
-            at++;
+        int semicolon = data.length / 2;
+        while (broken[semicolon] != ';') {
+            semicolon++;
         }
+        int at = semicolon;
         broken[at] = 'X'; // a missing terminator
         Path f = dir.resolve("broken.guac");
         Files.write(f, broken);
-        Cli r = Cli.run("convert", f.toString(), "-o", dir.resolve("out.mp4").toString());
-        assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("broken.guac").contains("at byte " + at).contains("instruction ");
-        assertNoOutput();
+        Path out = dir.resolve("out.mp4");
+        Cli r = Cli.run("convert", f.toString(), "-o", out.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        // the damaged instruction was an image's last blob: its image is skipped too, with a warning of its own
+        assertThat(json.path("warnings")).filteredOn(w -> w.asText().contains("damaged")).singleElement()
+                .satisfies(w -> assertThat(w.asText()).startsWith("broken.guac: damaged data: bytes ")
+                .contains("(expected ',' or ';' but found 'X' at byte " + at + ")").contains("; resumed at byte "));
+        assertThat(json.path("duration_ms").asLong()).as("the whole recording").isBetween(30_200L, 30_400L);
+        assertThat(Files.size(out)).isEqualTo(json.path("bytes").asLong());
+
+        // in text mode the same warning goes to stderr (the service's task log takes the child's stderr too)
+        Files.delete(out);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.videoworker.worker.Main", "convert", f.toString(),
+                "-o", out.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(err).isZero();
+        assertThat(err).contains("WARN").contains("broken.guac: damaged data: bytes ").contains("at byte " + at)
+                .contains(out + ": 1024x768");
     }
 
     @Test

@@ -45,7 +45,8 @@ final class HostileRecordings {
                 new Generator("clock-trouble", ".guac", HostileRecordings::clockTrouble),
                 new Generator("path-flood", ".guac", HostileRecordings::pathFlood),
                 new Generator("audio-trouble", ".guac", HostileRecordings::audioTrouble),
-                new Generator("instruction-soup", ".guac", HostileRecordings::instructionSoup));
+                new Generator("instruction-soup", ".guac", HostileRecordings::instructionSoup),
+                new Generator("garbage-to-the-end", ".guac", HostileRecordings::garbageToTheEnd));
     }
 
     /** Layers moved under one another into a chain (deeper than the layer limit at times). */
@@ -468,6 +469,39 @@ final class HostileRecordings {
             }
         }
         s.sync(t + 1);
+    }
+
+    /**
+     * A recording that turns to garbage and stays garbage, up to 48 MiB of it: random bytes,
+     * protocol characters, lone whole instructions, and candidates that read far before they fail.
+     * The resynchronisation must cross it in linear time; with a picture before it the video ends
+     * there, with only the first instruction before it the recording is refused.
+     */
+    static void garbageToTheEnd(Random r, OutputStream out) throws IOException {
+        if (r.nextBoolean()) {
+            new Script(out).screen(64, 48).sync(2000);
+        } else {
+            new Script(out).op("size", 0, 64, 48);
+        }
+        long size = pick(r, 1L << 10, 1L << 20, 16L << 20, 48L << 20);
+        int kind = r.nextInt(5);
+        byte[] unit = switch (kind) {
+            case 2 -> "4.sync,1.5;x".getBytes(StandardCharsets.US_ASCII); // each whole, but alone
+            case 3 -> "4.blob,1.1,8000.".getBytes(StandardCharsets.US_ASCII); // reads 8000 bytes on, then fails
+            case 4 -> "4.blob,1.1,7.9999999.".getBytes(StandardCharsets.US_ASCII);
+            default -> "0123456789.,;abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.US_ASCII);
+        };
+        byte[] chunk = new byte[1 << 16];
+        for (long written = 0; written < size; written += chunk.length) {
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = switch (kind) {
+                    case 0 -> (byte) r.nextInt(256);
+                    case 1 -> unit[r.nextInt(unit.length)];
+                    default -> unit[(int) ((written + i) % unit.length)];
+                };
+            }
+            out.write(chunk);
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------

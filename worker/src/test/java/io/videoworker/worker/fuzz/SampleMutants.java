@@ -37,7 +37,8 @@ final class SampleMutants {
                 text("sample-huge-numbers", copying(SampleMutants::hugeNumbers)),
                 text("sample-garbage-run", copying(SampleMutants::garbageRun)),
                 text("sample-spliced-hostile", SampleMutants::spliceHostile),
-                new Generator("sample-gzip-damaged", ".replay.gz", SampleMutants::gzipDamaged));
+                new Generator("sample-gzip-damaged", ".replay.gz", SampleMutants::gzipDamaged),
+                new Generator("sample-gzip-members", ".replay.gz", SampleMutants::gzipMembersDamaged));
     }
 
     /** A mutation of a sample's text, written raw or gzipped again (either way round). */
@@ -165,6 +166,46 @@ final class SampleMutants {
         out.write(b, 0, at);
         hostile.get(r.nextInt(hostile.size())).maker().write(r, out);
         out.write(b, at, b.length - at);
+    }
+
+    /**
+     * The text in several gzip members (cut anywhere, as an appending writer leaves them), one of
+     * them damaged: cut short, its data flipped or overwritten, its header broken, junk before it,
+     * or left out.
+     */
+    private static void gzipMembersDamaged(Random r, OutputStream out) throws IOException {
+        byte[] text = sample(r.nextInt(SAMPLES.size()));
+        int n = 2 + r.nextInt(12);
+        int bad = r.nextInt(n);
+        for (int i = 0; i < n; i++) {
+            byte[] m = HostileRecordings.gzip(Arrays.copyOfRange(text, (int) ((long) text.length * i / n),
+                    (int) ((long) text.length * (i + 1) / n)));
+            if (i == bad) {
+                m = switch (r.nextInt(6)) {
+                    case 0 -> Arrays.copyOf(m, r.nextInt(m.length));
+                    case 1 -> HostileRecordings.flipBits(m, 1 + r.nextInt(10), r);
+                    case 2 -> {
+                        int at = 10 + r.nextInt(m.length - 10);
+                        for (int k = at; k < Math.min(m.length, at + 1 + r.nextInt(500)); k++) {
+                            m[k] = (byte) r.nextInt(256);
+                        }
+                        yield m;
+                    }
+                    case 3 -> {
+                        m[r.nextInt(10)] ^= (byte) (1 << r.nextInt(8));
+                        yield m;
+                    }
+                    case 4 -> {
+                        byte[] junk = new byte[1 + r.nextInt(5000)];
+                        r.nextBytes(junk);
+                        out.write(junk);
+                        yield m;
+                    }
+                    default -> new byte[0];
+                };
+            }
+            out.write(m);
+        }
     }
 
     /** The gzip file itself damaged: cut, bits flipped, or a member glued on twice. */

@@ -155,6 +155,40 @@ class ServiceTest {
     }
 
     @Test
+    void aDamagedRecordingIsPublishedAsMp4WithItsDamageInTheTaskLog() throws Exception {
+        start();
+        byte[] text;
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(
+                Files.newInputStream(Path.of("../samples/vnc-desktop-30s/vnc-desktop-30s.replay.gz")))) {
+            text = in.readAllBytes();
+        }
+        int at = text.length / 2;
+        while (text[at - 1] != ';') { // after an instruction
+            at++;
+        }
+        java.io.ByteArrayOutputStream spliced = new java.io.ByteArrayOutputStream();
+        spliced.write(text, 0, at);
+        spliced.write(new byte[3000]); // 3000 zero bytes spliced in
+        spliced.write(text, at, text.length - at);
+        Path damaged = Files.write(data.resolve("damaged.replay.gz"), TestRecordings.gzip(spliced.toByteArray()));
+        String sid = UUID.randomUUID().toString();
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("component_type", "lion");
+        fields.put("session_date", "2025-11-18");
+        fields.put("session_id", sid);
+        fields.put("file_type", ".gz");
+        LionClient.Reply r = lion.single(fields, damaged);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        String id = r.json().path("id").asText();
+        waitFor(id, TaskState.DONE);
+        Path mp4 = data.resolve("replays/2025-11-18/" + sid + ".replay.mp4");
+        assertThat(Mp4Probe.info(mp4).durationMs()).as("the whole session, around the damage").isBetween(30_200L, 30_400L);
+        assertThat(Files.exists(data.resolve("replays/2025-11-18/" + sid + ".replay.gz"))).as("not the originals").isFalse();
+        assertThat(Files.readString(data.resolve("tasks/" + id + "/task.log")))
+                .contains("converted in ").contains("damaged data: decompressed bytes " + at + "–" + (at + 3000) + " (3000 bytes)");
+    }
+
+    @Test
     void badUploadsGetOkFalseWithTheReason() throws Exception {
         start();
         String sid = UUID.randomUUID().toString();
