@@ -101,12 +101,7 @@ public final class TestRecordings {
      * 5 s) it was huge to encode, each keyframe the whole picture again; now it is one frame.
      */
     public static byte[] stillNoise(int w, int h, long syncEveryMs, long durationMs, long seed) throws IOException {
-        byte[] png = noisePng(w, h, new java.util.Random(seed));
-        StringBuilder sb = new StringBuilder();
-        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
-        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
-        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
-        el(sb, "end", "1");
+        StringBuilder sb = noiseScreen(w, h, seed);
         long start = 1_000_000;
         for (long t = 0; t <= durationMs; t += syncEveryMs) {
             el(sb, "sync", String.valueOf(start + t));
@@ -121,12 +116,7 @@ public final class TestRecordings {
      * {@code syncEveryMs} throughout (and at the very end). For seeking into long stills.
      */
     public static byte[] twoStills(int w, int h, long syncEveryMs, long durationMs, int rgb, long seed) throws IOException {
-        byte[] png = noisePng(w, h, new java.util.Random(seed));
-        StringBuilder sb = new StringBuilder();
-        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
-        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
-        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
-        el(sb, "end", "1");
+        StringBuilder sb = noiseScreen(w, h, seed);
         long start = 1_000_000;
         boolean changed = false;
         for (long t = 0; ; t = Math.min(t + syncEveryMs, durationMs)) {
@@ -143,6 +133,17 @@ public final class TestRecordings {
         }
         el(sb, "disconnect");
         return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A screen of {@code w}×{@code h} with one picture of random pixels drawn on it, no sync yet. */
+    private static StringBuilder noiseScreen(int w, int h, long seed) throws IOException {
+        byte[] png = noisePng(w, h, new java.util.Random(seed));
+        StringBuilder sb = new StringBuilder();
+        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
+        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
+        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
+        el(sb, "end", "1");
+        return sb;
     }
 
     /** Appends one instruction; all elements here are ASCII, so lengths are plain string lengths. */
