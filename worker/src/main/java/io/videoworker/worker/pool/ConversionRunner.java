@@ -48,11 +48,13 @@ final class ConversionRunner {
             args.add("--min-free-bytes");
             args.add(Long.toString(minFreeBytes));
             int[] last = {-1};
+            int[] logged = {0}; // tens of percent logged: one line each time progress passes one, even in a jump
             ConversionProcess.Outcome o = process.run(args, timeout(inputBytes, t.files), log, p -> {
                 if (p != last[0]) {
                     last[0] = p;
                     progress.accept(p);
-                    if (p % 10 == 0) {
+                    if (p / 10 > logged[0]) {
+                        logged[0] = p / 10;
                         log.info("conversion " + p + "%");
                     }
                 }
