@@ -13,6 +13,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
 import static org.bytedeco.ffmpeg.global.avformat.avio_close;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avformat.avio_tell;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 
@@ -82,6 +83,10 @@ final class Mp4Muxer implements AutoCloseable {
         AVDictionary options = new AVDictionary(null);
         try {
             av_dict_set(options, "movflags", "+faststart", 0);
+            // Milliseconds, as our timestamps are: the muxer's own choice (a multiple of the frame rate it
+            // guesses) made a still picture of days overflow a sample's 32-bit duration; at 1 ms a sample
+            // may last 49 days, longer than any timeline the player accepts (7 days)
+            av_dict_set(options, "video_track_timescale", "1000", 0);
             check(avformat_write_header(context, options), "avformat_write_header", file);
         } finally {
             av_dict_free(options);
@@ -95,7 +100,7 @@ final class Mp4Muxer implements AutoCloseable {
         int size = packet.size(); // av_interleaved_write_frame takes ownership of the packet's data and leaves it blank
         check(av_interleaved_write_frame(context, packet), "av_interleaved_write_frame", file);
         written += size;
-        watch.written(written, size);
+        watch.written(written, size, avio_tell(context.pb())); // what reached the file (or its write buffer)
     }
 
     /** Writes the trailer (moves moov to the front) and closes the file. */

@@ -152,34 +152,6 @@ public final class Mp4Probe implements AutoCloseable {
         return out;
     }
 
-    /** The bytes of every video packet in file order (length-prefixed NAL units), for stream checks. */
-    List<byte[]> videoPacketBytes() {
-        requireVideo();
-        seek(videoIndex, 0);
-        List<byte[]> out = new ArrayList<>();
-        while (readPacket()) {
-            try {
-                if (packet.stream_index() == videoIndex) {
-                    byte[] b = new byte[packet.size()];
-                    packet.data().get(b);
-                    out.add(b);
-                }
-            } finally {
-                av_packet_unref(packet);
-            }
-        }
-        return out;
-    }
-
-    /** The video track's codec configuration (for H.264 the avcC record holding SPS and PPS). */
-    byte[] videoExtradata() {
-        requireVideo();
-        var par = format.streams(videoIndex).codecpar();
-        byte[] b = new byte[par.extradata_size()];
-        par.extradata().get(b);
-        return b;
-    }
-
     /** Presentation times of the keyframes, ascending. */
     public List<Long> keyframeTimesMs() {
         return videoPackets().stream().filter(VideoPacket::key).map(VideoPacket::ptsMs).sorted().toList();

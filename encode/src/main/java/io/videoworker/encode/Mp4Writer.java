@@ -1,17 +1,11 @@
 package io.videoworker.encode;
 
-import static io.videoworker.encode.Ffmpeg.check;
-import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
-import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
-import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
-import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import org.bytedeco.ffmpeg.avutil.AVFrame;
 
 /**
  * Writes one MP4 file: H.264 (libx264, yuv420p, High) with millisecond
@@ -40,12 +34,11 @@ public final class Mp4Writer implements AutoCloseable {
     private VideoTrack video;
     private AudioTrack audio;
     private Picture picture;
-    /** The last emitted picture, shared copy-on-write with {@link #picture}: keyframe repeats show it. */
-    private AVFrame held;
 
     private long frames;
     private long lastPts = -1;
-    private long lastForcedKeyPts = Long.MIN_VALUE;
+    /** Frames since the last keyframe we forced. */
+    private long sinceKey;
     private boolean finished;
     private boolean closed;
 
@@ -77,10 +70,6 @@ public final class Mp4Writer implements AutoCloseable {
             audio = new AudioTrack(muxer, output);
             muxer.start();
             picture = new Picture(settings.outputWidth(), settings.outputHeight(), settings.lossless(), output);
-            held = av_frame_alloc();
-            if (held == null || held.isNull()) {
-                throw new EncodeException("av_frame_alloc failed for " + output);
-            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -105,26 +94,23 @@ public final class Mp4Writer implements AutoCloseable {
     }
 
     /**
-     * Encodes the current picture at {@code ptsMs} (ms from the start of the video). The first picture is
-     * shown from 0 whatever its time; a later time that does not increase is moved to 1 ms after the previous
-     * frame. After an idle stretch longer than the keyframe interval, repeats of the previous picture are
-     * inserted as keyframes every interval, so seeking stays fast; a frame a whole interval after the last
-     * keyframe is itself a keyframe.
+     * Encodes the current picture at {@code ptsMs} (ms from the start of the video); it shows until the
+     * next frame, however long that is. The first picture is shown from 0 whatever its time; a later time
+     * that does not increase is moved to 1 ms after the previous frame. Every
+     * {@link VideoSettings#keyframeIntervalFrames} frames one is a keyframe: a seek decodes at most that
+     * many frames, and a still picture, which costs no frames, costs no keyframes either.
      */
     public void emit(long ptsMs) {
         ensureOpen();
         // The video starts at 0 with the first picture: before it there is nothing else to show, and a
         // leading gap would be an empty edit that players render as black or skip.
         long pts = frames == 0 ? 0 : Math.max(ptsMs, lastPts + 1);
-        boolean key = true;
-        if (frames > 0) {
-            long lastKey = repeatHeld(pts);
-            key = pts - lastKey >= settings.keyframeIntervalMs();
-        }
-        encode(picture.frame(), pts, key);
+        boolean key = frames == 0 || sinceKey >= settings.keyframeIntervalFrames();
+        video.encode(picture.frame(), pts, key);
+        frames++;
+        lastPts = pts;
+        sinceKey = key ? 1 : sinceKey + 1;
         audio.advance(pts);
-        av_frame_unref(held);
-        check(av_frame_ref(held, picture.frame()), "av_frame_ref", output);
     }
 
     /**
@@ -174,7 +160,6 @@ public final class Mp4Writer implements AutoCloseable {
             emit(0);
         }
         long end = Math.max(endMs, lastPts + 1);
-        repeatHeld(end);
         // The last picture lasts until the end: the muxer ends the track at its last packet's duration.
         video.flush(end);
         boolean hasAudio = audio.finish(end);
@@ -188,42 +173,6 @@ public final class Mp4Writer implements AutoCloseable {
             finished = false;
             throw new UncheckedIOException("cannot move " + partial + " to " + output, e);
         }
-    }
-
-    /**
-     * Repeats the held picture as a keyframe every interval after the last keyframe while that is
-     * more than an interval before {@code until}; returns the newest keyframe time.
-     */
-    private long repeatHeld(long until) {
-        long interval = settings.keyframeIntervalMs();
-        long lastKey = lastKeyPts();
-        int n = (int) Math.max(0, (until - lastKey - 1) / interval);
-        if (n > 0) {
-            long[] times = new long[n];
-            for (int i = 0; i < n; i++) {
-                times[i] = lastKey + (i + 1) * interval;
-            }
-            video.repeatKeyframes(held, times);
-            frames += n;
-            lastPts = times[n - 1];
-            lastForcedKeyPts = lastPts;
-            lastKey = lastPts;
-        }
-        return lastKey;
-    }
-
-    private void encode(AVFrame frame, long pts, boolean key) {
-        video.encode(frame, pts, key);
-        frames++;
-        lastPts = pts;
-        if (key) {
-            lastForcedKeyPts = pts;
-        }
-    }
-
-    /** The newest keyframe: forced by us, or one x264 chose itself (scene cut) and has already output. */
-    private long lastKeyPts() {
-        return Math.max(lastForcedKeyPts, video.lastKeyPts());
     }
 
     private void ensureOpen() {
@@ -242,10 +191,6 @@ public final class Mp4Writer implements AutoCloseable {
             return;
         }
         closed = true;
-        if (held != null) {
-            av_frame_free(held);
-            held = null;
-        }
         if (picture != null) {
             picture.close();
         }

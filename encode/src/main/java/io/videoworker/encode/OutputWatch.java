@@ -7,11 +7,14 @@ package io.videoworker.encode;
  */
 @FunctionalInterface
 public interface OutputWatch {
-    OutputWatch NONE = (total, packet) -> { };
+    OutputWatch NONE = (total, packet, inFile) -> { };
 
     /**
      * @param totalBytes  all packet bytes of this file so far (the index the trailer adds is not counted)
      * @param packetBytes the latest packet's size
+     * @param inFileBytes bytes in the file now: the muxer holds packets back to interleave the tracks (up
+     *                    to 10 s of video while a declared track waits for its first packet), so the
+     *                    rest of {@code totalBytes} is still to reach the disk
      */
-    void written(long totalBytes, int packetBytes);
+    void written(long totalBytes, int packetBytes, long inFileBytes);
 }

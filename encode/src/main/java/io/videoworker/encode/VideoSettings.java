@@ -10,19 +10,21 @@ import java.util.Set;
  * @param crf                x264 constant rate factor, 0 (best) to 51 (worst); ignored when lossless
  * @param preset             x264 speed preset, e.g. "veryfast"
  * @param lossless           libx264rgb at qp 0 (exact RGB round trip); meant for tests of the normal path
- * @param keyframeIntervalMs longest stretch of video without a keyframe, so seeking stays fast
+ * @param keyframeIntervalFrames most frames from one keyframe to the next: a player seeking decodes
+ *                              from the keyframe before the target, so this bounds a seek's work
+ *                              whatever the time between frames (a still picture costs no frames)
  */
 public record VideoSettings(int width, int height, int crf, String preset, boolean lossless,
-                            long keyframeIntervalMs) {
+                            int keyframeIntervalFrames) {
 
-    /** Placeholder until measured on the reference recordings. */
     /**
      * Chosen by measurement (docs/benchmarks.md): preset fast at crf 30 is smaller than veryfast at any
      * crf of equal quality, and still well above the quality of guacenc + x264 crf 23.
      */
     public static final int DEFAULT_CRF = 30;
     public static final String DEFAULT_PRESET = "fast";
-    public static final long DEFAULT_KEYFRAME_INTERVAL_MS = 5000;
+    /** About 5 s of busy video at the 30 fps cap; a seek decodes at most this many frames. */
+    public static final int DEFAULT_KEYFRAME_INTERVAL_FRAMES = 150;
     /** H.264 level 6.2 allows 139264 macroblocks per frame; x264 refuses more than 16384 per side anyway. */
     public static final int MAX_DIMENSION = 16384;
 
@@ -40,8 +42,8 @@ public record VideoSettings(int width, int height, int crf, String preset, boole
         if (preset == null || !PRESETS.contains(preset)) {
             throw new IllegalArgumentException("preset must be one of " + PRESETS + ", got " + preset);
         }
-        if (keyframeIntervalMs < 1 || keyframeIntervalMs > 3_600_000) {
-            throw new IllegalArgumentException("keyframeIntervalMs must be 1..3600000, got " + keyframeIntervalMs);
+        if (keyframeIntervalFrames < 1 || keyframeIntervalFrames > 100_000) {
+            throw new IllegalArgumentException("keyframeIntervalFrames must be 1..100000, got " + keyframeIntervalFrames);
         }
         if ((long) even(width) * even(height) > 139264L * 256) {
             throw new IllegalArgumentException("output " + width + "x" + height
@@ -51,22 +53,22 @@ public record VideoSettings(int width, int height, int crf, String preset, boole
 
     /** Default quality and speed at the given output size. */
     public static VideoSettings of(int width, int height) {
-        return new VideoSettings(width, height, DEFAULT_CRF, DEFAULT_PRESET, false, DEFAULT_KEYFRAME_INTERVAL_MS);
+        return new VideoSettings(width, height, DEFAULT_CRF, DEFAULT_PRESET, false, DEFAULT_KEYFRAME_INTERVAL_FRAMES);
     }
 
     public VideoSettings withCrf(int newCrf) {
-        return new VideoSettings(width, height, newCrf, preset, lossless, keyframeIntervalMs);
+        return new VideoSettings(width, height, newCrf, preset, lossless, keyframeIntervalFrames);
     }
 
     public VideoSettings withPreset(String newPreset) {
-        return new VideoSettings(width, height, crf, newPreset, lossless, keyframeIntervalMs);
+        return new VideoSettings(width, height, crf, newPreset, lossless, keyframeIntervalFrames);
     }
 
     public VideoSettings withLossless(boolean newLossless) {
-        return new VideoSettings(width, height, crf, preset, newLossless, keyframeIntervalMs);
+        return new VideoSettings(width, height, crf, preset, newLossless, keyframeIntervalFrames);
     }
 
-    public VideoSettings withKeyframeIntervalMs(long newInterval) {
+    public VideoSettings withKeyframeIntervalFrames(int newInterval) {
         return new VideoSettings(width, height, crf, preset, lossless, newInterval);
     }
 

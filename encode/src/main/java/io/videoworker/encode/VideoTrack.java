@@ -2,9 +2,7 @@ package io.videoworker.encode;
 
 import static io.videoworker.encode.Ffmpeg.check;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
-import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_clone;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
@@ -23,9 +21,6 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.Deque;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -37,12 +32,12 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
  * The H.264 track: libx264 (yuv420p, High profile) or libx264rgb (lossless),
  * millisecond time base, variable frame rate.
  *
- * <p>Keyframes are placed by time by the caller ({@link #encode} with
- * {@code key}); x264's own GOP limit is set out of the way.
+ * <p>Keyframes are placed by the caller ({@link #encode} with {@code key}, every so many frames);
+ * x264's own GOP limit is set out of the way.
  */
 final class VideoTrack implements AutoCloseable {
 
-    /** Frames; we force keyframes by time, so x264's frame-count limit must never trigger first. */
+    /** Frames; we force keyframes ourselves, so x264's frame-count limit must never trigger first. */
     private static final int GOP_FRAMES = 1_000_000;
     /** Frames are emitted only on change, capped by the renderer at about this rate. */
     private static final int NOMINAL_FPS = 30;
@@ -52,37 +47,8 @@ final class VideoTrack implements AutoCloseable {
     private AVCodecContext encoder;
     private AVStream stream;
     private AVPacket packet;
-    private long lastKeyPts = Long.MIN_VALUE;
     private long lastPts = Long.MIN_VALUE;
     private long endPts = Long.MIN_VALUE;
-    /** Repeats waiting for x264 to output the two keyframes they copy (it may lag many frames behind). */
-    private final Deque<Repeat> repeats = new ArrayDeque<>();
-
-    /** Keyframes x264 encodes at {@code first} and {@code second}, then copied at {@code copies}. */
-    private static final class Repeat {
-        final long first;
-        final long second;
-        final long[] copies;
-        AVPacket a;
-        AVPacket b;
-
-        Repeat(long first, long second, long[] copies) {
-            this.first = first;
-            this.second = second;
-            this.copies = copies;
-        }
-
-        void free() {
-            if (a != null) {
-                av_packet_free(a);
-            }
-            if (b != null) {
-                av_packet_free(b);
-            }
-            a = null;
-            b = null;
-        }
-    }
 
     VideoTrack(Mp4Muxer muxer, VideoSettings settings, Path file) {
         this.muxer = muxer;
@@ -151,32 +117,6 @@ final class VideoTrack implements AutoCloseable {
     }
 
     /**
-     * Shows {@code frame} again as a keyframe at each of {@code times} (ascending, later than every
-     * frame so far): the repeats that keep seeking fast over an idle stretch. x264 encodes the
-     * first two and the rest are copies of those two packets, alternately, so that consecutive
-     * IDR pictures still differ in idr_pic_id as H.264 requires (x264 alternates it 0, 1, 0, ...).
-     * With an odd count the last repeat is encoded too: the picture a decoder holds after the
-     * stretch is then exactly the one x264 predicts the next frame from. An idle hour costs three
-     * encodes instead of 720.
-     */
-    void repeatKeyframes(AVFrame frame, long[] times) {
-        int n = times.length;
-        if (n < 3) {
-            for (long t : times) {
-                encode(frame, t, true);
-            }
-            return;
-        }
-        repeats.add(new Repeat(times[0], times[1], Arrays.copyOfRange(times, 2, n % 2 == 0 ? n : n - 1)));
-        encode(frame, times[0], true);
-        encode(frame, times[1], true);
-        if (n % 2 == 1) {
-            encode(frame, times[n - 1], true);
-        }
-        lastPts = times[n - 1];
-    }
-
-    /**
      * Drains the frames x264 still holds (lookahead, frame threads). The newest picture lasts until
      * {@code endPts}: the muxer takes a track's end from its last packet's duration.
      */
@@ -186,44 +126,11 @@ final class VideoTrack implements AutoCloseable {
         drain();
     }
 
-    /** Presentation time of the newest keyframe x264 has output, including its own scene-cut IDRs. */
-    long lastKeyPts() {
-        return lastKeyPts;
-    }
-
     private void drain() {
-        Ffmpeg.receivePackets(encoder, packet, "video", file, p -> {
-            Repeat r = repeats.peek();
-            if (r != null && p.pts() == r.first) {
-                r.a = av_packet_clone(p);
-            }
-            boolean copiesFollow = r != null && p.pts() == r.second;
-            if (copiesFollow) {
-                r.b = av_packet_clone(p);
-            }
-            write(p);
-            if (copiesFollow) {
-                for (int k = 0; k < r.copies.length; k++) {
-                    AVPacket copy = av_packet_clone(k % 2 == 0 ? r.a : r.b);
-                    try {
-                        copy.pts(r.copies[k]);
-                        copy.dts(r.copies[k]);
-                        copy.duration(0);
-                        write(copy);
-                    } finally {
-                        av_packet_free(copy);
-                    }
-                }
-                r.free();
-                repeats.poll();
-            }
-        });
+        Ffmpeg.receivePackets(encoder, packet, "video", file, this::write);
     }
 
     private void write(AVPacket p) {
-        if ((p.flags() & AV_PKT_FLAG_KEY) != 0) {
-            lastKeyPts = Math.max(lastKeyPts, p.pts());
-        }
         if (p.pts() == lastPts && endPts > lastPts) {
             p.duration(endPts - lastPts); // the newest picture lasts until the end
         }
@@ -232,8 +139,6 @@ final class VideoTrack implements AutoCloseable {
 
     @Override
     public void close() {
-        repeats.forEach(Repeat::free);
-        repeats.clear();
         if (packet != null) {
             av_packet_free(packet);
             packet = null;

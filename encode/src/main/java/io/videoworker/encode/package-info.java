@@ -3,7 +3,7 @@
  *
  * <ul>
  *   <li>{@link io.videoworker.encode.Mp4Writer}: one output file; picture updates by damaged rectangle,
- *       variable-frame-rate emission with time-based keyframes, audio placed on the video timeline.</li>
+ *       variable-frame-rate emission with a keyframe every so many frames (a still picture costs nothing per second), audio placed on the video timeline.</li>
  *   <li>{@link io.videoworker.encode.VideoSettings}: size, quality, speed, keyframe interval.</li>
  *   <li>{@link io.videoworker.encode.Mp4Probe}: reads an MP4 back (facts, box order, pictures, loudness) to
  *       check an output before publishing, and for tests.</li>

@@ -13,7 +13,7 @@ class VideoSettingsTest {
         assertThat(s.crf()).isEqualTo(VideoSettings.DEFAULT_CRF).isEqualTo(30);
         assertThat(s.preset()).isEqualTo("fast");
         assertThat(s.lossless()).isFalse();
-        assertThat(s.keyframeIntervalMs()).isEqualTo(5000);
+        assertThat(s.keyframeIntervalFrames()).isEqualTo(150);
     }
 
     @Test
@@ -30,8 +30,8 @@ class VideoSettingsTest {
                 .hasMessageContaining("0x10");
         assertThatThrownBy(() -> VideoSettings.of(10, 10).withCrf(52)).hasMessageContaining("crf");
         assertThatThrownBy(() -> VideoSettings.of(10, 10).withPreset("turbo")).hasMessageContaining("turbo");
-        assertThatThrownBy(() -> VideoSettings.of(10, 10).withKeyframeIntervalMs(0))
-                .hasMessageContaining("keyframeIntervalMs");
+        assertThatThrownBy(() -> VideoSettings.of(10, 10).withKeyframeIntervalFrames(0))
+                .hasMessageContaining("keyframeIntervalFrames");
         assertThatThrownBy(() -> VideoSettings.of(16384, 16384)).hasMessageContaining("macroblocks");
     }
 }

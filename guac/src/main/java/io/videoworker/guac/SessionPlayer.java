@@ -25,8 +25,8 @@ public final class SessionPlayer implements AutoCloseable {
     /** A sync further ahead than this is a broken clock; guacd syncs about once a second even when idle. */
     public static final long MAX_GAP_MS = 10 * 60_000;
     /**
-     * Longest timeline accepted: idle time still costs a keyframe every 5 s and AAC silence, so a
-     * timeline is work, however small the file.
+     * Longest timeline accepted: idle time costs AAC silence when there is sound, so a timeline is
+     * work, however small the file.
      */
     public static final long MAX_DURATION_MS = 7 * 24 * 3_600_000L;
 

@@ -97,22 +97,53 @@ public final class TestRecordings {
     /**
      * The "still noise" attack (issue 12): one {@code w}×{@code h} picture of random pixels, then
      * nothing but a {@code sync} every {@code syncEveryMs} (under the 10-minute clock-jump limit) for
-     * {@code durationMs}. Small to send (the PNG does not compress) and, under a keyframe every 5 s,
-     * huge to encode: each keyframe is the whole noise picture again.
+     * {@code durationMs}. Small to send (the PNG does not compress); under the first keyframe rule (every
+     * 5 s) it was huge to encode, each keyframe the whole picture again; now it is one frame.
      */
     public static byte[] stillNoise(int w, int h, long syncEveryMs, long durationMs, long seed) throws IOException {
-        byte[] png = noisePng(w, h, new java.util.Random(seed));
-        StringBuilder sb = new StringBuilder();
-        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
-        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
-        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
-        el(sb, "end", "1");
+        StringBuilder sb = noiseScreen(w, h, seed);
         long start = 1_000_000;
         for (long t = 0; t <= durationMs; t += syncEveryMs) {
             el(sb, "sync", String.valueOf(start + t));
         }
         el(sb, "disconnect");
         return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Two still pictures: {@code w}×{@code h} random pixels for the first half of {@code durationMs},
+     * then one solid colour {@code rgb} for the second half, with a {@code sync} every
+     * {@code syncEveryMs} throughout (and at the very end). For seeking into long stills.
+     */
+    public static byte[] twoStills(int w, int h, long syncEveryMs, long durationMs, int rgb, long seed) throws IOException {
+        StringBuilder sb = noiseScreen(w, h, seed);
+        long start = 1_000_000;
+        boolean changed = false;
+        for (long t = 0; ; t = Math.min(t + syncEveryMs, durationMs)) {
+            if (!changed && t >= durationMs / 2) {
+                el(sb, "rect", "0", "0", "0", String.valueOf(w), String.valueOf(h));
+                el(sb, "cfill", "14", "0", String.valueOf(rgb >> 16 & 0xff), String.valueOf(rgb >> 8 & 0xff),
+                        String.valueOf(rgb & 0xff), "255");
+                changed = true;
+            }
+            el(sb, "sync", String.valueOf(start + t));
+            if (t == durationMs) {
+                break;
+            }
+        }
+        el(sb, "disconnect");
+        return gzip(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A screen of {@code w}×{@code h} with one picture of random pixels drawn on it, no sync yet. */
+    private static StringBuilder noiseScreen(int w, int h, long seed) throws IOException {
+        byte[] png = noisePng(w, h, new java.util.Random(seed));
+        StringBuilder sb = new StringBuilder();
+        el(sb, "size", "0", String.valueOf(w), String.valueOf(h));
+        el(sb, "img", "1", "14", "0", "image/png", "0", "0");
+        el(sb, "blob", "1", Base64.getEncoder().encodeToString(png));
+        el(sb, "end", "1");
+        return sb;
     }
 
     /** Appends one instruction; all elements here are ASCII, so lengths are plain string lengths. */

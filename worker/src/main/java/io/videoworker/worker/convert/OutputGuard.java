@@ -41,13 +41,13 @@ final class OutputGuard {
     /** Refuses to begin on a disk that already keeps less than the floor. */
     void checkRoom() {
         if (store != null) {
-            room(0);
+            room(0, 0);
         }
     }
 
     /** The watch for the next file; its bytes count together with the files finished before it. */
     OutputWatch nextFile(Path file) {
-        return (total, packet) -> {
+        return (total, packet, inFile) -> {
             packets++;
             largestPacket = Math.max(largestPacket, packet);
             if (finishedBytes + total + packets * INDEX_BYTES_PER_PACKET > cap) {
@@ -56,7 +56,7 @@ final class OutputGuard {
             sinceCheck += packet;
             if (store != null && sinceCheck >= CHECK_EVERY_BYTES) {
                 sinceCheck = 0;
-                room(finishedBytes + total);
+                room(finishedBytes + total, total - inFile);
             }
         };
     }
@@ -69,7 +69,8 @@ final class OutputGuard {
         }
     }
 
-    private void room(long written) {
+    /** @param pending bytes handed to the muxer that have not reached the disk yet (they will) */
+    private void room(long written, long pending) {
         long usable;
         try {
             usable = store.getUsableSpace();
@@ -77,7 +78,7 @@ final class OutputGuard {
             return; // the next write tells the truth; a failed statvfs is no reason to stop
         }
         // up to the next look: another MiB and a packet; then the trailer's index
-        long ahead = CHECK_EVERY_BYTES + largestPacket + packets * INDEX_BYTES_PER_PACKET;
+        long ahead = Math.max(0, pending) + CHECK_EVERY_BYTES + largestPacket + packets * INDEX_BYTES_PER_PACKET;
         if (usable - ahead < minFree) {
             throw new OutputLimitException(written, "stopped writing into " + dir + " with " + mib(usable)
                     + " free: the conversion must keep " + mib(minFree) + " free on its disk (" + mib(written)

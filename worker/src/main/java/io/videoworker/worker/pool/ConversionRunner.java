@@ -48,14 +48,14 @@ final class ConversionRunner {
             args.add("--min-free-bytes");
             args.add(Long.toString(minFreeBytes));
             int[] last = {-1};
+            int[] logged = {0}; // tens of percent logged: one line each time progress passes one, even in a jump
             ConversionProcess.Outcome o = process.run(args, timeout(inputBytes, t.files), log, p -> {
                 if (p != last[0]) {
-                    // progress moves in steps of the input read, not of one percent: note each tenth it passes
-                    boolean tenth = last[0] < 0 ? p % 10 == 0 : p / 10 > last[0] / 10;
                     last[0] = p;
                     progress.accept(p);
-                    if (tenth) {
-                        log.info("conversion " + p / 10 * 10 + "%");
+                    if (p / 10 > logged[0]) {
+                        logged[0] = p / 10;
+                        log.info("conversion " + p + "%");
                     }
                 }
             });

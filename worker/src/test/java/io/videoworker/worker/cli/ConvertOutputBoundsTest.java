@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The converter bounds what it writes (issue 12): a cap on the MP4 bytes, and a floor of free
- * space it keeps on the output's disk, both checked while it writes. The input is the "still
- * noise" attack: 2.4 MB that, under a keyframe every 5 s, become 363 MB of MP4 per hour.
+ * space it keeps on the output's disk, both checked while it writes. The input makes a large video
+ * of a small recording: four noise pictures shown in turn, each frame unlike the two before it (the
+ * encoder's references), so each costs ≈ 85 KB at 640×480: 1000 frames are ≈ 85 MB of MP4 from 6 MB of recording.
  */
 class ConvertOutputBoundsTest {
     static final String SID = "5d1c0e2a-7b3f-4c8d-9e6a-1f2b3c4d5e6f";
@@ -26,15 +27,14 @@ class ConvertOutputBoundsTest {
 
     @TempDir
     static Path inputs;
-    static Path stillHour;
+    static Path busy;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void attack() throws Exception {
-        stillHour = Files.write(inputs.resolve("still-1h.replay.gz"),
-                TestRecordings.stillNoise(1024, 768, 594_000, 3_600_000, 7));
+    static void recording() throws Exception {
+        busy = Files.write(inputs.resolve("busy.replay.gz"), TestRecordings.noise(640, 480, 4, 1000, 10_000, 7));
     }
 
     @Test
@@ -49,28 +49,28 @@ class ConvertOutputBoundsTest {
 
     @Test
     void pastTheCapTheRecordingIsRefusedWithExit2AndNothingIsKept() throws Exception {
-        Path out = dir.resolve("still.mp4");
+        Path out = dir.resolve("busy.mp4");
         long t0 = System.nanoTime();
-        Cli r = Cli.run("convert", stillHour.toString(), "-o", out.toString(), "--max-output-bytes", String.valueOf(64 * MIB));
+        Cli r = Cli.run("convert", busy.toString(), "-o", out.toString(), "--max-output-bytes", String.valueOf(24 * MIB));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err().strip()).as("one line, no stack trace").doesNotContain("\n")
-                .startsWith("video-worker: still.mp4: the video grew past the output cap of 64 MiB (set for this conversion)");
+                .startsWith("video-worker: busy.mp4: the video grew past the output cap of 24 MiB (set for this conversion)");
         assertThat(listing(dir)).as("no MP4, no .partial").isEmpty();
-        System.out.printf("cap: 1 h still noise (%,d B in) refused at 64 MiB in %d ms%n", Files.size(stillHour), ms);
+        System.out.printf("cap: busy noise (%,d B in) refused at 24 MiB in %d ms%n", Files.size(busy), ms);
     }
 
     @Test
     void theCapCountsEveryPartOfAPerPartConversionTogether() throws Exception {
         Path in = Files.createDirectories(dir.resolve("in"));
-        byte[] tenMinutes = TestRecordings.stillNoise(1024, 768, 594_000, 600_000, 8); // ≈ 61 MB of MP4 each
-        Files.write(in.resolve(SID + ".0.part.gz"), tenMinutes);
-        Files.write(in.resolve(SID + ".1.part.gz"), tenMinutes);
+        byte[] part = TestRecordings.noise(640, 480, 4, 300, 10_000, 8); // ≈ 25 MB of MP4 each
+        Files.write(in.resolve(SID + ".0.part.gz"), part);
+        Files.write(in.resolve(SID + ".1.part.gz"), part);
         Path out = dir.resolve("out");
         Cli r = Cli.run("convert", in.resolve(SID + ".0.part.gz").toString(), in.resolve(SID + ".1.part.gz").toString(),
-                "--per-part", "-o", out.toString(), "--max-output-bytes", String.valueOf(100 * MIB));
+                "--per-part", "-o", out.toString(), "--max-output-bytes", String.valueOf(30 * MIB));
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
-        assertThat(r.err()).contains(SID + ".1.part.mp4: the video grew past the output cap of 100 MiB");
+        assertThat(r.err()).contains(SID + ".1.part.mp4: the video grew past the output cap of 30 MiB");
         assertThat(listing(out)).as("part 0 fitted, but is not kept alone; no replay.json").isEmpty();
     }
 
@@ -108,8 +108,8 @@ class ConvertOutputBoundsTest {
 
     private static void stopsAtTheFloor(Path out, long floor, java.util.function.LongSupplier lowestFree, long slack)
             throws Exception {
-        Path mp4 = out.resolve("still.mp4");
-        CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run("convert", stillHour.toString(),
+        Path mp4 = out.resolve("busy.mp4");
+        CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run("convert", busy.toString(),
                 "-o", mp4.toString(), "--min-free-bytes", String.valueOf(floor), "--json"));
         Cli r = run.get(120, TimeUnit.SECONDS);
         Thread.sleep(20); // one more look at the free space after the exit
