@@ -82,7 +82,14 @@ final class VideoTrack implements AutoCloseable {
         }
         AVDictionary options = new AVDictionary(null);
         try {
-            av_dict_set(options, "preset", settings.preset(), 0);
+            X264Options x264 = settings.x264();
+            av_dict_set(options, "preset", x264.preset(), 0);
+            if (!x264.tune().isEmpty()) {
+                av_dict_set(options, "tune", x264.tune(), 0);
+            }
+            if (!x264.params().isEmpty()) {
+                av_dict_set(options, "x264-params", x264.params(), 0);
+            }
             // a forced keyframe (pict_type I) must be an IDR, or a player cannot start there
             av_dict_set(options, "forced-idr", "1", 0);
             if (settings.lossless()) {
@@ -90,7 +97,7 @@ final class VideoTrack implements AutoCloseable {
                 av_dict_set(options, "qp", "0", 0);
             } else {
                 encoder.pix_fmt(AV_PIX_FMT_YUV420P);
-                av_dict_set(options, "crf", Integer.toString(settings.crf()), 0);
+                av_dict_set(options, "crf", Integer.toString(x264.crf()), 0);
                 av_dict_set(options, "profile", "high", 0);
                 // we convert with BT.601 limited range; say so, or HD players assume BT.709
                 encoder.colorspace(AVCOL_SPC_SMPTE170M);

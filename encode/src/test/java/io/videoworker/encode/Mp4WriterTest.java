@@ -72,7 +72,7 @@ class Mp4WriterTest {
     void oddSizeIsPaddedWithBlack() {
         Path out = dir.resolve("odd.mp4");
         Canvas canvas = new Canvas(101, 75).fill(0xffffffff).rect(30, 20, 30, 20, 0xff2060e0);
-        try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(101, 75).withCrf(23))) {
+        try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(101, 75).withX264(X264Options.DEFAULT.withCrf(23)))) {
             writer.update(canvas.pixels, 101, 75, 0, 0, 101, 75);
             writer.emit(0);
             assertThat(writer.finish(200).width()).isEqualTo(102);

@@ -3,7 +3,7 @@ package io.videoworker.worker.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.videoworker.encode.VideoSettings;
+import io.videoworker.encode.X264Options;
 import io.videoworker.guac.Limits;
 import io.videoworker.guac.PlayerOptions;
 import io.videoworker.worker.convert.ConversionResult;
@@ -54,10 +54,17 @@ public final class ConvertCommand implements Callable<Integer> {
     String size;
 
     @Option(names = "--crf", description = "x264 quality, 0-51, lower is better (default ${DEFAULT-VALUE})")
-    int crf = VideoSettings.DEFAULT_CRF;
+    int crf = X264Options.DEFAULT.crf();
 
     @Option(names = "--preset", description = "x264 preset, ultrafast..veryslow (default ${DEFAULT-VALUE})")
-    String preset = VideoSettings.DEFAULT_PRESET;
+    String preset = X264Options.DEFAULT.preset();
+
+    @Option(names = "--tune", description = "x264 tune, e.g. ssim or stillimage (default: none)")
+    String tune = X264Options.DEFAULT.tune();
+
+    @Option(names = "--x264-params", paramLabel = "K=V:K=V",
+            description = "x264 options over preset and tune, e.g. ref=2:subme=4 (default: ${DEFAULT-VALUE})")
+    String x264Params = X264Options.DEFAULT.params();
 
     @Option(names = "--max-fps", description = "frame-rate cap; faster updates are coalesced (default ${DEFAULT-VALUE})")
     double maxFps = PlayerOptions.DEFAULT_MAX_FPS;
@@ -185,14 +192,23 @@ public final class ConvertCommand implements Callable<Integer> {
         if (crf < 0 || crf > 51) {
             throw new ParameterException(spec.commandLine(), "--crf must be between 0 and 51");
         }
-        if (!List.of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
-                .contains(preset)) {
+        if (!X264Options.PRESETS.contains(preset)) {
             throw new ParameterException(spec.commandLine(), "--preset must be an x264 preset such as veryfast, not '" + preset + "'");
+        }
+        if (!X264Options.TUNES.contains(tune)) {
+            throw new ParameterException(spec.commandLine(), "--tune must be one of "
+                    + String.join(", ", X264Options.TUNES.subList(1, X264Options.TUNES.size())) + ", not '" + tune + "'");
+        }
+        X264Options x264;
+        try {
+            x264 = new X264Options(preset, tune, crf, x264Params);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--x264-params: " + e.getMessage());
         }
         if (!(maxFps > 0 && maxFps <= 240)) {
             throw new ParameterException(spec.commandLine(), "--max-fps must be above 0 and at most 240");
         }
-        return new ConvertOptions(w, h, crf, preset, maxFps, lossless, !noCursor, Limits.DEFAULT);
+        return new ConvertOptions(w, h, x264, maxFps, lossless, !noCursor, Limits.DEFAULT);
     }
 
     private OutputLimits outputLimits() {

@@ -1,6 +1,6 @@
 package io.videoworker.worker.convert;
 
-import io.videoworker.encode.VideoSettings;
+import io.videoworker.encode.X264Options;
 import io.videoworker.guac.Limits;
 import io.videoworker.guac.PlayerOptions;
 
@@ -9,20 +9,25 @@ import io.videoworker.guac.PlayerOptions;
  *
  * @param width    output width, or 0 for the recording's own screen size
  * @param height   output height, or 0 likewise
+ * @param x264     encoder preset, tune, crf and options
  * @param maxFps   frame-rate cap (frames closer together are coalesced)
  * @param lossless RGB-exact encode (for verification)
  * @param cursor   draw the mouse pointer
  */
-public record ConvertOptions(int width, int height, int crf, String preset, double maxFps, boolean lossless,
+public record ConvertOptions(int width, int height, X264Options x264, double maxFps, boolean lossless,
                              boolean cursor, Limits limits) {
-    public static final ConvertOptions DEFAULT = new ConvertOptions(0, 0, VideoSettings.DEFAULT_CRF,
-            VideoSettings.DEFAULT_PRESET, PlayerOptions.DEFAULT_MAX_FPS, false, true, Limits.DEFAULT);
+    public static final ConvertOptions DEFAULT = new ConvertOptions(0, 0, X264Options.DEFAULT,
+            PlayerOptions.DEFAULT_MAX_FPS, false, true, Limits.DEFAULT);
 
     public PlayerOptions playerOptions() {
         return new PlayerOptions(maxFps, cursor, limits);
     }
 
     public ConvertOptions withLossless(boolean on) {
-        return new ConvertOptions(width, height, crf, preset, maxFps, on, cursor, limits);
+        return new ConvertOptions(width, height, x264, maxFps, on, cursor, limits);
+    }
+
+    public ConvertOptions withX264(X264Options other) {
+        return new ConvertOptions(width, height, other, maxFps, lossless, cursor, limits);
     }
 }

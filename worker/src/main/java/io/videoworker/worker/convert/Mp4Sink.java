@@ -38,7 +38,7 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
         if (writer == null) {
             int w = options.width() > 0 ? options.width() : f.width();
             int h = options.height() > 0 ? options.height() : f.height();
-            writer = new Mp4Writer(output, new VideoSettings(w, h, options.crf(), options.preset(),
+            writer = new Mp4Writer(output, new VideoSettings(w, h, options.x264(),
                     options.lossless(), VideoSettings.DEFAULT_KEYFRAME_INTERVAL_FRAMES), watch);
             for (Object[] a : earlyAudio) {
                 writer.audio((Long) a[0], (short[]) a[1], 0, (Integer) a[2], ((AudioFormat) a[3]).rate(),

@@ -41,8 +41,9 @@ class ReferenceFramesTest {
         long[] ms = entries.stream().mapToLong(e -> e.path("t").asLong()).toArray();
         SessionInput input = SessionInput.resolve(List.of(recording));
         Map<Long, BufferedImage> withCursor = Snapshots.take(input, ms, ConvertOptions.DEFAULT);
-        Map<Long, BufferedImage> noCursor = Snapshots.take(input, ms, new ConvertOptions(0, 0, 23, "veryfast", 30,
-                false, false, io.videoworker.guac.Limits.DEFAULT));
+        Map<Long, BufferedImage> noCursor = Snapshots.take(input, ms, new ConvertOptions(0, 0,
+                new io.videoworker.encode.X264Options("veryfast", "", 23, ""), 30, false, false,
+                io.videoworker.guac.Limits.DEFAULT));
         List<String> failures = new ArrayList<>();
         for (JsonNode e : entries) {
             long t = e.path("t").asLong();
