@@ -10,6 +10,7 @@ writes, gzip-compressed, deterministic (fixed seeds):
   busy-1min.guac.gz    1440x900 desktop, ~25 syncs/s, each sync 1-3 small PNG updates (text-like
   busy-10min.guac.gz   stripes, gradient rectangles, now and then a noisy "photo" block), a ticking
                        clock and a wandering mouse; 60 s and 600 s of the same process.
+  busy720-1min.guac.gz the same process at 1280x720 for 60 s.
 
 Each file is written under a temporary name and renamed, so a file that exists is complete.
 Wire format: LENGTH.VALUE,...; (LENGTH in code points, all ASCII here).
@@ -208,10 +209,9 @@ def idle(path, seconds=600):
     out.close()
 
 
-def busy(path, seconds, seed=2):
+def busy(path, seconds, seed=2, w=1440, h=900):
     rnd = random.Random(seed)
     art = Art(rnd)
-    w, h = 1440, 900
     out = Writer(path)
     b = out.buf
     b.append(ins("size", 0, w, h))
@@ -272,6 +272,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     jobs = [("idle-10min.guac.gz", lambda p: idle(p)),
             ("busy-1min.guac.gz", lambda p: busy(p, 60)),
+            ("busy720-1min.guac.gz", lambda p: busy(p, 60, w=1280, h=720)),
             ("busy-10min.guac.gz", lambda p: busy(p, 600))]
     for name, fn in jobs:
         p = os.path.join(outdir, name)

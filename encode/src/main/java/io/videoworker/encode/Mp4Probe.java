@@ -57,6 +57,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ObjLongConsumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
@@ -162,19 +163,41 @@ public final class Mp4Probe implements AutoCloseable {
      * (the first frame for an earlier time).
      */
     public BufferedImage frameAt(long ms) {
+        BufferedImage[] shown = new BufferedImage[1];
+        decodeForward(ms, new long[] {ms}, (image, t) -> shown[0] = image);
+        return shown[0];
+    }
+
+    /**
+     * The pictures shown at each of {@code times} (ascending), as {@link #frameAt} would give them, from
+     * one pass of decoding: many times in a long video cost one decode, not one seek each.
+     */
+    public void framesAt(long[] times, ObjLongConsumer<BufferedImage> sink) {
+        for (int i = 1; i < times.length; i++) {
+            if (times[i] < times[i - 1]) {
+                throw new IllegalArgumentException("times must ascend: " + times[i - 1] + " then " + times[i]);
+            }
+        }
+        if (times.length > 0) {
+            decodeForward(times[0], times, sink);
+        }
+    }
+
+    private void decodeForward(long fromMs, long[] times, ObjLongConsumer<BufferedImage> sink) {
         requireVideo();
         AVStream stream = format.streams(videoIndex);
         AVRational tb = stream.time_base();
         if (videoDecoder == null) {
             videoDecoder = openDecoder(stream);
         }
-        seek(videoIndex, ms);
+        seek(videoIndex, fromMs);
         avcodec_flush_buffers(videoDecoder);
         av_frame_unref(picked);
         boolean havePicked = false;
-        boolean done = false;
-        while (!done) {
-            boolean more = readPacket();
+        int next = 0;
+        boolean more = true;
+        while (next < times.length && more) {
+            more = readPacket();
             if (more) {
                 try {
                     if (packet.stream_index() != videoIndex) {
@@ -188,26 +211,24 @@ public final class Mp4Probe implements AutoCloseable {
                 check(avcodec_send_packet(videoDecoder, null), "avcodec_send_packet(video, flush)");
             }
             int ret;
-            while (!done && (ret = avcodec_receive_frame(videoDecoder, frame)) != Ffmpeg.EAGAIN
+            while (next < times.length && (ret = avcodec_receive_frame(videoDecoder, frame)) != Ffmpeg.EAGAIN
                     && ret != AVERROR_EOF) {
                 check(ret, "avcodec_receive_frame(video)");
                 long t = toMs(frame.best_effort_timestamp(), tb);
-                if (!havePicked || t <= ms) {
-                    av_frame_unref(picked);
-                    av_frame_move_ref(picked, frame);
-                    havePicked = true;
-                    done = t > ms; // only when asked for a time before the first frame
-                } else {
-                    av_frame_unref(frame);
-                    done = true;
+                for (; next < times.length && t > times[next]; next++) {
+                    sink.accept(toImage(havePicked ? picked : frame), times[next]); // before the first: the first
                 }
+                av_frame_unref(picked);
+                av_frame_move_ref(picked, frame);
+                havePicked = true;
             }
-            done |= !more;
         }
-        if (!havePicked) {
-            throw new EncodeException("no video frame decoded at " + ms + " ms in " + file);
+        if (next < times.length && !havePicked) {
+            throw new EncodeException("no video frame decoded at " + times[next] + " ms in " + file);
         }
-        return toImage(picked);
+        for (; next < times.length; next++) {
+            sink.accept(toImage(picked), times[next]);
+        }
     }
 
     /** Decoded sound in [fromMs, toMs), interleaved float at the stream's rate and channel count. */

@@ -69,6 +69,41 @@ class Mp4WriterTest {
     }
 
     @Test
+    void framesAtOneDecodeGivesWhatFrameAtGivesOneByOne() {
+        Path out = dir.resolve("frames.mp4");
+        Canvas canvas = new Canvas(96, 64).fill(0xff000000);
+        try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(96, 64).withKeyframeIntervalFrames(4))) {
+            for (int i = 0; i < 12; i++) {
+                canvas.rect(i * 8, 0, 8, 64, 0xff000000 | (i * 20 << 8));
+                writer.update(canvas.pixels, 96, 64, 0, 0, 96, 64);
+                writer.emit(100L * i * i); // uneven gaps
+            }
+            writer.finish(15_000);
+        }
+        long[] times = {0, 0, 50, 100, 399, 400, 401, 2_500, 8_100, 12_099, 12_100, 14_999, 20_000};
+        try (Mp4Probe probe = Mp4Probe.open(out)) {
+            List<Long> seen = new java.util.ArrayList<>();
+            List<int[]> pass = new java.util.ArrayList<>();
+            probe.framesAt(times, (image, t) -> {
+                seen.add(t);
+                pass.add(image.getRGB(0, 0, 96, 64, null, 0, 96));
+            });
+            assertThat(seen).containsExactly(java.util.Arrays.stream(times).boxed().toArray(Long[]::new));
+            for (int i = 0; i < times.length; i++) {
+                assertThat(pass.get(i)).as("picture at %d ms", times[i])
+                        .isEqualTo(probe.frameAt(times[i]).getRGB(0, 0, 96, 64, null, 0, 96));
+            }
+            assertThat(pass.get(5)).as("400 ms shows the third frame, not the second")
+                    .isNotEqualTo(pass.get(4));
+        }
+        assertThatThrownBy(() -> {
+            try (Mp4Probe probe = Mp4Probe.open(out)) {
+                probe.framesAt(new long[] {5, 4}, (image, t) -> { });
+            }
+        }).hasMessageContaining("ascend");
+    }
+
+    @Test
     void oddSizeIsPaddedWithBlack() {
         Path out = dir.resolve("odd.mp4");
         Canvas canvas = new Canvas(101, 75).fill(0xffffffff).rect(30, 20, 30, 20, 0xff2060e0);
