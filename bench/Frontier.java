@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * <p>Results go to a TSV, one line per recording and point; points already in the file are skipped,
  * so an interrupted run resumes. bench/frontier.sh compiles and runs it, bench/frontier.py plots.
  *
- * Run: java -cp JAR:CLASSES Frontier [--out FILE.tsv] [--grid NAME] [--only REGEX] [--reps N] RECORDING...
+ * Run: java -cp JAR:CLASSES Frontier [--out FILE.tsv] [--grid NAME]... [--point 'preset,tune,crf,k=v:k=v' | default]...
+ *        [--only REGEX] [--reps N] RECORDING...     ("-" for no tune or options; ';' for a ',' inside a value)
+ *      java -cp JAR:CLASSES Frontier --default-label | --ffmpeg-args
  */
 public class Frontier {
 
@@ -42,15 +44,17 @@ public class Frontier {
             }
         }
         GRIDS.put("presets", presets.toString());
-        // one knob at a time around veryfast and superfast at crf 28: what each buys and costs
+        // one knob at a time around three presets at crf 28: what each buys and costs (a knob that is the
+        // preset's own value repeats the base: the spread of those is the measurement's noise)
         StringBuilder knobs = new StringBuilder();
-        for (String base : List.of("veryfast", "superfast")) {
-            for (String knob : List.of("-", "ref=2", "ref=3", "subme=1", "subme=4", "subme=6", "me=dia", "me=hex",
-                    "me=umh", "rc-lookahead=0:mbtree=0", "rc-lookahead=5", "rc-lookahead=20", "mbtree=0", "psy=0",
-                    "aq-mode=0", "aq-mode=2", "aq-mode=3", "aq-strength=0.6", "trellis=0", "trellis=1",
-                    "weightp=0", "partitions=none", "partitions=all", "8x8dct=0", "scenecut=0", "deblock=-1,-1",
-                    "fast-pskip=0", "sliced-threads=1", "threads=2", "threads=4", "lookahead-threads=2",
-                    "cabac=0", "dct-decimate=0")) {
+        for (String base : List.of("ultrafast", "superfast", "veryfast")) {
+            for (String knob : List.of("-", "cabac=1", "cabac=0", "deblock=0,0", "8x8dct=1", "8x8dct=0",
+                    "partitions=none", "partitions=i8x8,i4x4", "partitions=all", "subme=1", "subme=2", "subme=4",
+                    "subme=6", "me=dia", "me=hex", "me=umh", "ref=2", "ref=3", "rc-lookahead=0:mbtree=0",
+                    "rc-lookahead=10:mbtree=1", "rc-lookahead=20:mbtree=1", "mbtree=0", "psy=0", "aq-mode=0",
+                    "aq-mode=1", "aq-mode=2", "aq-mode=3", "aq-strength=0.6", "trellis=0", "trellis=1", "weightp=0",
+                    "weightp=1", "scenecut=0", "deblock=-1,-1", "sliced-threads=1", "threads=2", "threads=4",
+                    "lookahead-threads=2")) {
                 knobs.append(base).append(" - 28 ").append(knob).append('\n');
             }
             for (String tune : List.of("ssim", "stillimage", "animation", "psnr")) {
@@ -61,7 +65,14 @@ public class Frontier {
     }
 
     record Point(String preset, String tune, int crf, String params) {
+        static Point of(X264Options o) {
+            return new Point(o.preset(), o.tune(), o.crf(), o.params());
+        }
+
         static Point parse(String line) {
+            if (line.trim().equals("default")) {
+                return of(X264Options.DEFAULT);
+            }
             String[] f = line.trim().split("\\s+");
             return new Point(f[0], f[1].equals("-") ? "" : f[1], Integer.parseInt(f[2]), f[3].equals("-") ? "" : f[3]);
         }
@@ -76,6 +87,16 @@ public class Frontier {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--default-label")) {
+            System.out.println(Point.of(X264Options.DEFAULT).label());
+            return;
+        }
+        if (args.length == 1 && args[0].equals("--ffmpeg-args")) { // the default, as ffmpeg's libx264 takes it
+            X264Options d = X264Options.DEFAULT;
+            System.out.println("-preset " + d.preset() + (d.tune().isEmpty() ? "" : " -tune " + d.tune()) + " -crf " + d.crf()
+                    + (d.params().isEmpty() ? "" : " -x264-params " + d.params()));
+            return;
+        }
         Path out = Path.of("bench/out/frontier.tsv");
         List<String> grids = new ArrayList<>();
         Pattern only = Pattern.compile(".*");
