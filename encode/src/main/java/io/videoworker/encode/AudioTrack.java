@@ -146,9 +146,10 @@ final class AudioTrack implements AutoCloseable {
         av_channel_layout_default(encoder.ch_layout(), CHANNELS);
         encoder.bit_rate(BIT_RATE);
         encoder.time_base(av_make_q(1, SAMPLE_RATE));
-        // Bit-exact: no "Lavc" version string every 256th frame, so the encoder's output for silence is one
-        // packet repeated and does not depend on how many frames it was given (on x86 and ARM it changes
-        // nothing else: FFmpeg's float DSP picks the same code either way)
+        // Bit-exact: no "Lavc" version string in every 256th frame, so the encoder's output for silence is one
+        // packet repeated and does not depend on how many frames it was given (see the class comment). In the
+        // AAC encoder the flag otherwise only reaches the float DSP set-up, the same code either way on x86
+        // and ARM.
         encoder.flags(encoder.flags() | AV_CODEC_FLAG_BITEXACT);
         if (muxer.wantsGlobalHeader()) {
             encoder.flags(encoder.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
