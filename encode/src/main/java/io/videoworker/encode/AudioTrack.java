@@ -1,6 +1,7 @@
 package io.videoworker.encode;
 
 import static io.videoworker.encode.Ffmpeg.check;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_BITEXACT;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
@@ -56,6 +57,23 @@ import org.bytedeco.javacpp.ShortPointer;
  *
  * <p>Nothing reaches the encoder until the first samples arrive, so a recording
  * without sound leaves this track empty and the mov muxer leaves it out.
+ *
+ * <p>Digital silence is copied, not encoded. Once a recording has sound, every
+ * gap and the padding to the end go through the AAC encoder, at about 38 µs a
+ * frame of zeros (its rate control, far under budget, repeats the quantiser
+ * search): one hour with 5 s of tone took 6.0 CPU-s to write, nearly all of it
+ * turning 155,000 frames of zeros into the same 6-byte packet. Instead, once the
+ * encoder has been given {@link SilenceRun#SETTLE_FRAMES} all-zero frames in a
+ * row and repeats itself, each further all-zero frame becomes a copy of that
+ * packet: the same hour takes 0.3 CPU-s (mostly muxing the packets), and 1.58 MB
+ * (1.59 MB before, with the version strings below). This is exact: by then more zeros no longer change the encoder's
+ * state (sample history, windows, psy model, bit reservoir, lambda at its
+ * ceiling), so leaving some out only puts its timeline behind the track's, and
+ * its packets are moved forward by the samples copied. The encoder runs
+ * bit-exact (no version string in every 256th frame), so its silence packet and
+ * its state do not depend on how many frames it was given: with or without
+ * copying, the packets are byte-identical (AudioSilenceTest). See
+ * bench/SilenceBench.java.
  */
 final class AudioTrack implements AutoCloseable {
 
@@ -74,6 +92,9 @@ final class AudioTrack implements AutoCloseable {
     private AVCodecContext encoder;
     private AVStream stream;
     private AVPacket packet;
+    /** A copied silence packet on its way to the muxer. */
+    private AVPacket copy;
+    private final SilenceRun silence;
     private AVFrame frame;
     private final int frameSize;
     private FloatBuffer[] framePlanes;
@@ -83,7 +104,10 @@ final class AudioTrack implements AutoCloseable {
     private float[][] fifo = new float[CHANNELS][8192];
     private int fifoStart;
     private int fifoEnd;
+    /** Samples taken from the FIFO: given to the encoder or copied as silence. */
     private long encodedSamples;
+    /** Of those, copied: the encoder's own timeline is this much behind the track's. */
+    private long copiedSamples;
     private boolean started;
     /**
      * The timeline's present, in samples: the latest video frame or audio arrival. Sound placed beyond it
@@ -102,6 +126,11 @@ final class AudioTrack implements AutoCloseable {
     private int outCapacity;
 
     AudioTrack(Mp4Muxer muxer, Path file) {
+        this(muxer, file, true);
+    }
+
+    /** @param copySilence false to encode every silent frame too (to compare) */
+    AudioTrack(Mp4Muxer muxer, Path file, boolean copySilence) {
         this.muxer = muxer;
         this.file = file;
         AVCodec codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
@@ -117,6 +146,11 @@ final class AudioTrack implements AutoCloseable {
         av_channel_layout_default(encoder.ch_layout(), CHANNELS);
         encoder.bit_rate(BIT_RATE);
         encoder.time_base(av_make_q(1, SAMPLE_RATE));
+        // Bit-exact: no "Lavc" version string in every 256th frame, so the encoder's output for silence is one
+        // packet repeated and does not depend on how many frames it was given (see the class comment). In the
+        // AAC encoder the flag otherwise only reaches the float DSP set-up, the same code either way on x86
+        // and ARM.
+        encoder.flags(encoder.flags() | AV_CODEC_FLAG_BITEXACT);
         if (muxer.wantsGlobalHeader()) {
             encoder.flags(encoder.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
         }
@@ -124,6 +158,8 @@ final class AudioTrack implements AutoCloseable {
         frameSize = encoder.frame_size();
         stream = muxer.addStream(encoder);
         packet = av_packet_alloc();
+        copy = av_packet_alloc();
+        silence = new SilenceRun(copySilence, frameSize, file);
         frame = av_frame_alloc();
         frame.format(AV_SAMPLE_FMT_FLTP).nb_samples(frameSize).sample_rate(SAMPLE_RATE);
         check(av_channel_layout_copy(frame.ch_layout(), encoder.ch_layout()), "av_channel_layout_copy", file);
@@ -203,6 +239,16 @@ final class AudioTrack implements AutoCloseable {
 
     boolean started() {
         return started;
+    }
+
+    /** AAC frames given to the encoder. */
+    long framesEncoded() {
+        return silence.encoded();
+    }
+
+    /** AAC frames of silence whose packet was copied instead of encoded. */
+    long framesCopied() {
+        return silence.copied();
     }
 
     /** Samples placed on the track, including those still inside the resampler. */
@@ -294,14 +340,24 @@ final class AudioTrack implements AutoCloseable {
                 : fifoLength() >= frameSize
                         && (encodedSamples + frameSize <= horizon || fifoLength() > MAX_HOLD_SAMPLES)) {
             int n = Math.min(frameSize, fifoLength());
+            boolean silent = silent(n);
+            if (n == frameSize && silent && silence.settled()) {
+                silence.copy(copy);
+                fifoStart += n;
+                encodedSamples += n;
+                copiedSamples += n;
+                muxer.write(copy, encoder, stream);
+                continue;
+            }
             check(av_frame_make_writable(frame), "av_frame_make_writable(audio)", file);
             mapFramePlanes();
             for (int c = 0; c < CHANNELS; c++) {
                 framePlanes[c].put(0, fifo[c], fifoStart, n);
             }
             frame.nb_samples(n);
-            frame.pts(encodedSamples);
+            frame.pts(encodedSamples - copiedSamples); // the encoder's timeline has no copied frames
             check(avcodec_send_frame(encoder, frame), "avcodec_send_frame(aac)", file);
+            silence.sent(silent);
             fifoStart += n;
             encodedSamples += n;
             drainPackets();
@@ -312,8 +368,26 @@ final class AudioTrack implements AutoCloseable {
         }
     }
 
+    /** True when the next {@code n} samples in the FIFO are all zero on every channel. */
+    private boolean silent(int n) {
+        for (int c = 0; c < CHANNELS; c++) {
+            float[] samples = fifo[c];
+            for (int i = fifoStart, end = fifoStart + n; i < end; i++) {
+                if (samples[i] != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private void drainPackets() {
-        Ffmpeg.receivePackets(encoder, packet, "aac", file, p -> muxer.write(p, encoder, stream));
+        Ffmpeg.receivePackets(encoder, packet, "aac", file, p -> {
+            // from the encoder's timeline to the track's
+            p.pts(p.pts() + copiedSamples).dts(p.dts() + copiedSamples);
+            silence.received(p);
+            muxer.write(p, encoder, stream);
+        });
     }
 
 
@@ -391,6 +465,11 @@ final class AudioTrack implements AutoCloseable {
             av_packet_free(packet);
             packet = null;
         }
+        if (copy != null) {
+            av_packet_free(copy);
+            copy = null;
+        }
+        silence.close();
         if (encoder != null) {
             avcodec_free_context(encoder);
             encoder = null;

@@ -153,6 +153,29 @@ public final class Mp4Probe implements AutoCloseable {
         return out;
     }
 
+    /** Every audio packet in file order, with its bytes; times in samples. */
+    public List<AudioPacket> audioPackets() {
+        requireAudio();
+        seek(audioIndex, 0);
+        List<AudioPacket> out = new ArrayList<>();
+        AVStream stream = format.streams(audioIndex);
+        AVRational tb = stream.time_base();
+        long rate = stream.codecpar().sample_rate();
+        while (readPacket()) {
+            try {
+                if (packet.stream_index() == audioIndex) {
+                    byte[] data = new byte[packet.size()];
+                    packet.data().get(data);
+                    out.add(new AudioPacket(Math.floorDiv(packet.pts() * tb.num() * rate, tb.den()),
+                            packet.duration() * tb.num() * rate / tb.den(), data));
+                }
+            } finally {
+                av_packet_unref(packet);
+            }
+        }
+        return out;
+    }
+
     /** Presentation times of the keyframes, ascending. */
     public List<Long> keyframeTimesMs() {
         return videoPackets().stream().filter(VideoPacket::key).map(VideoPacket::ptsMs).sorted().toList();
