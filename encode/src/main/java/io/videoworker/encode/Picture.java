@@ -39,6 +39,7 @@ final class Picture implements AutoCloseable {
     private final boolean rgb;
     private final Path file;
     private final Bt601 bt601 = new Bt601();
+    private final Converted converted = new Converted();
     private AVFrame frame;
 
     // direct views of the frame's planes; re-made whenever the buffer moves (copy on write)
@@ -112,6 +113,7 @@ final class Picture implements AutoCloseable {
         if (resized) {
             fillBlack();
             freeScaler();
+            converted.clear();
         }
         if (cw == 0 || ch == 0) {
             return;
@@ -123,11 +125,31 @@ final class Picture implements AutoCloseable {
             scale(argb, cw, ch);
         } else if (rgb) {
             copyRgb(argb, cw, x0, y0, x1, y1);
+        } else if (resized) {
+            convert(argb, cw, ch, 0, 0, VideoSettings.even(cw), VideoSettings.even(ch));
+            converted.reset(argb, cw, ch);
         } else {
-            // chroma covers 2x2 blocks: widen the rectangle to even bounds (padding reads as black)
-            bt601.convert(argb, cw, ch, x0 & ~1, y0 & ~1, VideoSettings.even(x1), VideoSettings.even(y1),
-                    planes[0], frame.linesize(0), planes[1], frame.linesize(1), planes[2], frame.linesize(2));
+            convertChanged(argb, cw, ch, x0, y0, x1, y1);
         }
+    }
+
+    /**
+     * Chroma covers 2x2 blocks: the rectangle is widened to even bounds (padding reads as black), and
+     * of each 2-row strip only the spans that differ from what was converted are converted again.
+     */
+    private void convertChanged(int[] argb, int cw, int ch, int x0, int y0, int x1, int y1) {
+        int from = x0 & ~1;
+        int to = VideoSettings.even(x1);
+        for (int y = y0 & ~1; y < y1; y += 2) {
+            for (int x = converted.next(argb, y, from, to); x >= 0; x = converted.next(argb, y, converted.end(), to)) {
+                convert(argb, cw, ch, x, y, converted.end(), y + 2);
+            }
+        }
+    }
+
+    private void convert(int[] argb, int cw, int ch, int x0, int y0, int x1, int y1) {
+        bt601.convert(argb, cw, ch, x0, y0, x1, y1,
+                planes[0], frame.linesize(0), planes[1], frame.linesize(1), planes[2], frame.linesize(2));
     }
 
     private void copyRgb(int[] argb, int cw, int x0, int y0, int x1, int y1) {
