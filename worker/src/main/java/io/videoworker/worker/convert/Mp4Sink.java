@@ -51,7 +51,9 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
             return;
         }
         long t = System.nanoTime();
-        writer.update(f.pixels(), f.width(), f.height(), d[0], d[1], d[2], d[3]);
+        for (int i = 0; i < d.length; i += 4) {
+            writer.update(f.pixels(), f.width(), f.height(), d[i], d[i + 1], d[i + 2], d[i + 3]);
+        }
         convertNanos += System.nanoTime() - t;
     }
 
