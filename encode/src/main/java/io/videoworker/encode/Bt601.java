@@ -14,6 +14,10 @@ import java.nio.ByteBuffer;
  * ignored. Pixels right of or below the canvas (odd-size padding) read as black.
  * Coefficients are 16-bit fixed point; every result lands in 16..235 (Y) and
  * 16..240 (Cb, Cr) without clamping.
+ *
+ * <p>No Vector API: what is left to convert on busy-1min is about 25 Mpixels,
+ * 40 ms at 1.6 ns a pixel, against about 8 s of x264; even a free conversion
+ * would not pay for --add-modules jdk.incubator.vector in every JVM we start.
  */
 final class Bt601 {
 

@@ -83,7 +83,8 @@ public final class Mp4Writer implements AutoCloseable {
      *                     premultiplied over black (alpha is ignored)
      * @param canvasWidth  canvas width; may change between calls (the canvas is then redrawn whole)
      * @param canvasHeight canvas height
-     * @param x            left of the rectangle that changed since the previous update
+     * @param x            left of a rectangle that changed since the picture was last brought up to date
+     *                     (one call for each of several rectangles)
      * @param y            top of that rectangle
      * @param w            its width (clipped to the canvas)
      * @param h            its height (clipped to the canvas)

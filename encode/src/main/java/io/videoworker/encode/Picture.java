@@ -28,9 +28,16 @@ import org.bytedeco.javacpp.PointerPointer;
  * pixel format (yuv420p, or bgr0 when lossless), updated in place.
  *
  * <p>A canvas of the output size (or one pixel less on an odd side, which is
- * padded black) is converted directly, damaged rectangle only. Any other canvas
- * size is scaled whole to fit, keeping the aspect ratio, centred between black
- * bars (letterbox), with swscale.
+ * padded black) is converted directly, damaged rectangles only, and of those
+ * only the spans that differ from the canvas last converted ({@link Converted}).
+ * Any other canvas size is scaled whole to fit, keeping the aspect ratio,
+ * centred between black bars (letterbox), with swscale.
+ *
+ * <p>Why (bench busy-1min, 1440x900, 1501 frames; update alone, thread CPU):
+ * the whole bounding box took 770 ms; only its changed spans 140 ms (5 % of
+ * its pixels changed); the renderer's rectangles instead of the box (1.7 % of
+ * the canvas a frame instead of 19.6 %) 97 ms; the tighter {@link Bt601} loop
+ * 80 ms. The same planes either way, so the same MP4 bytes.
  */
 final class Picture implements AutoCloseable {
 
@@ -105,7 +112,8 @@ final class Picture implements AutoCloseable {
         if (!resized && (x0 >= x1 || y0 >= y1)) {
             return;
         }
-        // The held repeat picture (or the encoder) may still share this buffer: copy on write.
+        // The held repeat picture (or the encoder) may still share this buffer: copy on write. With
+        // libx264 it never copies (x264 copies the picture in avcodec_send_frame): 0 of 1501 on busy-1min.
         check(av_frame_make_writable(frame), "av_frame_make_writable", file);
         mapPlanes();
         canvasWidth = cw;
