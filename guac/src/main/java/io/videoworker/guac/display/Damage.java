@@ -1,5 +1,7 @@
 package io.videoworker.guac.display;
 
+import java.util.Arrays;
+
 /**
  * What changed on screen since it was last taken: a few rectangles covering every change.
  *
@@ -89,7 +91,7 @@ public final class Damage {
                 out[n++] = by - ay;
             }
         }
-        return n == 0 ? null : n == out.length ? out : java.util.Arrays.copyOf(out, n);
+        return n == 0 ? null : n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** The rectangle whose union with the given one adds the least area to it. */
