@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -173,6 +174,41 @@ class PictureChangesTest {
             p.update(small, 0, 0, 0, 0);
             small.rect(100, 74, 1, 1, 0xff0000ff);
             p.update(small, 100, 74, 1, 1);
+        }
+    }
+
+    /** Colour bytes of every plane without row padding (bgr0's fourth byte left out: it means nothing). */
+    private static byte[] colourBytes(Picture p, int width, int height, boolean rgb) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        AVFrame f = p.frame();
+        for (int i = 0; i < (rgb ? 1 : 3); i++) {
+            int rowBytes = rgb ? 4 * width : i == 0 ? width : width / 2;
+            int rows = i == 0 ? height : height / 2;
+            byte[] row = new byte[rowBytes];
+            for (int r = 0; r < rows; r++) {
+                f.data(i).position((long) r * f.linesize(i)).get(row);
+                for (int b = 0; b < rowBytes; b++) {
+                    if (!rgb || b % 4 != 3) {
+                        out.write(row[b]);
+                    }
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false, 101, 75", "true, 101, 75", "false, 200, 100", "true, 200, 100"})
+    void severalRectanglesInOneUpdate(boolean rgb, int width, int height) {
+        // direct and scaled (letterboxed into 102x76), yuv and bgr0: each rectangle is taken
+        Canvas canvas = new Canvas(width, height).noise(8, 3);
+        try (Picture p = new Picture(102, 76, rgb, NAME);
+             Picture fresh = new Picture(102, 76, rgb, NAME)) {
+            p.update(canvas.pixels, width, height, 0, 0, width, height);
+            canvas.rect(3, 5, 7, 9, 0xffff0000).rect(60, 40, 30, 20, 0xff00ff00).rect(width - 1, height - 1, 1, 1, -1);
+            p.update(canvas.pixels, width, height, 3, 5, 7, 9, 60, 40, 30, 20, width - 1, height - 1, 1, 1);
+            fresh.update(canvas.pixels, width, height, 0, 0, width, height);
+            assertThat(colourBytes(p, 102, 76, rgb)).isEqualTo(colourBytes(fresh, 102, 76, rgb));
         }
     }
 

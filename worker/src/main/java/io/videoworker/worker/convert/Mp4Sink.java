@@ -51,9 +51,7 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
             return;
         }
         long t = System.nanoTime();
-        for (int i = 0; i < d.length; i += 4) {
-            writer.update(f.pixels(), f.width(), f.height(), d[i], d[i + 1], d[i + 2], d[i + 3]);
-        }
+        writer.update(f.pixels(), f.width(), f.height(), d);
         convertNanos += System.nanoTime() - t;
     }
 
