@@ -14,6 +14,10 @@ import java.nio.ByteBuffer;
  * ignored. Pixels right of or below the canvas (odd-size padding) read as black.
  * Coefficients are 16-bit fixed point; every result lands in 16..235 (Y) and
  * 16..240 (Cb, Cr) without clamping.
+ *
+ * <p>No Vector API: what is left to convert on busy-1min is about 25 Mpixels,
+ * 40 ms at 1.6 ns a pixel, against about 8 s of x264; even a free conversion
+ * would not pay for --add-modules jdk.incubator.vector in every JVM we start.
  */
 final class Bt601 {
 
@@ -80,21 +84,27 @@ final class Bt601 {
         }
     }
 
-    /** Columns [x0, to) of row {@code top} of {@code argb} and row {@code bottom} of {@code below}. */
+    /**
+     * Columns [x0, to) of row {@code top} of {@code argb} and row {@code bottom} of {@code below}.
+     * Every index is linear in the one loop counter, so C2 drops the bounds checks (separate
+     * counters for source, luma and chroma measured 2.1 against 1.6 ns a pixel).
+     */
     private void pairs(int[] argb, int top, int[] below, int bottom, int x0, int to) {
         byte[] yt = yTop;
         byte[] yb = yBottom;
         byte[] u = uRow;
         byte[] v = vRow;
-        for (int x = x0, i = 0, j = 0; x < to; x += 2, i += 2, j++) {
-            int p0 = argb[top + x];
-            int p1 = argb[top + x + 1];
-            int p2 = below[bottom + x];
-            int p3 = below[bottom + x + 1];
-            yt[i] = luma(p0);
-            yt[i + 1] = luma(p1);
-            yb[i] = luma(p2);
-            yb[i + 1] = luma(p3);
+        int t = top + x0;
+        int d = bottom + x0;
+        for (int j = 0, n = (to - x0) >> 1; j < n; j++) {
+            int p0 = argb[t + 2 * j];
+            int p1 = argb[t + 2 * j + 1];
+            int p2 = below[d + 2 * j];
+            int p3 = below[d + 2 * j + 1];
+            yt[2 * j] = luma(p0);
+            yt[2 * j + 1] = luma(p1);
+            yb[2 * j] = luma(p2);
+            yb[2 * j + 1] = luma(p3);
             // R and B sums (each at most 1020) share an int 16 bits apart without carrying into each other
             int rb = (p0 & 0xff00ff) + (p1 & 0xff00ff) + (p2 & 0xff00ff) + (p3 & 0xff00ff);
             int g = ((p0 & 0xff00) + (p1 & 0xff00) + (p2 & 0xff00) + (p3 & 0xff00)) >>> 8;

@@ -83,14 +83,12 @@ public final class Mp4Writer implements AutoCloseable {
      *                     premultiplied over black (alpha is ignored)
      * @param canvasWidth  canvas width; may change between calls (the canvas is then redrawn whole)
      * @param canvasHeight canvas height
-     * @param x            left of the rectangle that changed since the previous update
-     * @param y            top of that rectangle
-     * @param w            its width (clipped to the canvas)
-     * @param h            its height (clipped to the canvas)
+     * @param rects        what changed since the previous update: x, y, width, height of each rectangle,
+     *                     one after another (clipped to the canvas)
      */
-    public void update(int[] argb, int canvasWidth, int canvasHeight, int x, int y, int w, int h) {
+    public void update(int[] argb, int canvasWidth, int canvasHeight, int... rects) {
         ensureOpen();
-        picture.update(argb, canvasWidth, canvasHeight, x, y, w, h);
+        picture.update(argb, canvasWidth, canvasHeight, rects);
     }
 
     /**

@@ -23,7 +23,7 @@ class PictureTest {
         return out;
     }
 
-    private static byte[][] planes(Picture p, int width, int height) {
+    static byte[][] planes(Picture p, int width, int height) {
         return new byte[][] {plane(p, 0, width, height), plane(p, 1, width, height), plane(p, 2, width, height)};
     }
 

@@ -5,7 +5,8 @@ package io.videoworker.guac;
  * was painted, pointer included if asked for. Valid only during {@link FrameSink#prepare}.
  *
  * @param pixels row-major, stride = width
- * @param dirty  {x, y, w, h}: the part that may differ from the previously prepared frame
+ * @param dirty  the part that may differ from the previously prepared frame: rectangles
+ *               {x, y, w, h} one after another, at least one
  */
 public record Frame(int[] pixels, int width, int height, int[] dirty) {
 }

@@ -51,7 +51,7 @@ final class Mp4Sink implements FrameSink, AutoCloseable {
             return;
         }
         long t = System.nanoTime();
-        writer.update(f.pixels(), f.width(), f.height(), d[0], d[1], d[2], d[3]);
+        writer.update(f.pixels(), f.width(), f.height(), d);
         convertNanos += System.nanoTime() - t;
     }
 
