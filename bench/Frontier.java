@@ -62,6 +62,18 @@ public class Frontier {
             }
         }
         GRIDS.put("knobs", knobs.toString());
+        // the knobs that paid on busy content, combined, along crf: where the default is picked
+        StringBuilder combos = new StringBuilder();
+        for (int crf : new int[] {26, 27, 28, 29, 30}) {
+            for (String combo : List.of("superfast -", "superfast sliced-threads=1", "superfast partitions=all",
+                    "superfast subme=2", "superfast trellis=1", "superfast partitions=all:trellis=1",
+                    "superfast deblock=-1,-1:partitions=all", "ultrafast cabac=1:partitions=all:aq-mode=2",
+                    "ultrafast cabac=1:partitions=i8x8,i4x4:8x8dct=1:aq-mode=1")) {
+                String[] f = combo.split(" ");
+                combos.append(f[0]).append(" - ").append(crf).append(' ').append(f[1]).append('\n');
+            }
+        }
+        GRIDS.put("combos", combos.toString());
     }
 
     record Point(String preset, String tune, int crf, String params) {

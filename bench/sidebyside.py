@@ -15,7 +15,8 @@ def med(label, who, field):
     return statistics.median(float(r[field]) for r in runs if r["recording"] == label and r["who"] == who)
 
 
-print(f"Machine: {machine['machine']}. Anchor: {machine['anchor']}. Ours: {machine['ours']}. "
+print(f"Machine: {machine['machine']}. Anchor: {machine['anchor']}. Ours: {machine['ours']}, "
+      f"`convert` {machine.get('ours_args', '(defaults)')}, JVM options as the launcher's. "
       f"Run {machine['date']}; load average before {machine['load_before']}, after {machine.get('load_after', '?')}. "
       f"Medians of {max(int(r['round']) for r in runs)} alternating rounds; fresh processes every run.\n")
 print("| recording | video s | anchor CPU s | ours CPU s | ours / anchor CPU | anchor CPU s per video min | ours CPU s per video min "

@@ -10,7 +10,8 @@
 # Quality of both against our lossless render (bench/Quality.java).
 #
 # Writes bench/out/side/side.tsv (one line per run) and prints the Markdown table
-# (bench/sidebyside.py). Environment: SIDE_REPS, SIDE_OUT, SIDE_INPUTS ("all": adds busy-10min).
+# (bench/sidebyside.py). Environment: SIDE_REPS, SIDE_OUT, SIDE_INPUTS ("all": adds busy-10min;
+# "busy": only the busy recordings), SIDE_OURS_ARGS (extra `convert` options, to try a candidate).
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$bench/.." && pwd)"
@@ -28,6 +29,15 @@ rec="$bench/out/rec"
 [ -f "$rec/busy720-1min.guac.gz" ] || timeout 600 python3 "$bench/gen.py" "$rec"
 
 mkdir -p "$out/work"
+# as the launcher and the service's conversion processes run after their first conversion: with a
+# class archive of what a conversion loads (SIDE_NO_CDS=1: without)
+if [ "${SIDE_NO_CDS:-0}" != 1 ]; then
+  rm -f "$out/work/vw.jsa"
+  timeout 300 java $JOPTS -XX:ArchiveClassesAtExit="$out/work/vw.jsa" -Xlog:cds=off,cds+dynamic=off -jar "$J" convert \
+    "$root/samples/vnc-desktop-30s/vnc-desktop-30s.replay.gz" -o "$out/work/cds.mp4" < /dev/null > /dev/null
+  rm -f "$out/work/cds.mp4"
+  JOPTS="$JOPTS -XX:SharedArchiveFile=$out/work/vw.jsa -Xlog:cds=off,cds+dynamic=off"
+fi
 inputs="$out/inputs.tsv"
 cat > "$inputs" <<EOF
 busy-1min	1440x900	$rec/busy-1min.guac.gz
@@ -37,11 +47,13 @@ vnc-desktop-30s-guacd160	1024x768	$root/samples/vnc-desktop-30s-guacd160/vnc-des
 vnc-audio-60s-part	1024x768	$(ls "$root"/samples/vnc-audio-60s/lion/*.0.part.gz)
 idle-10min	1024x768	$rec/idle-10min.guac.gz
 EOF
+[ "${SIDE_INPUTS:-}" = busy ] && sed -i '/^busy/!d' "$inputs"
 [ "${SIDE_INPUTS:-}" = all ] && printf 'busy-10min\t1440x900\t%s\n' "$rec/busy-10min.guac.gz" >> "$inputs"
 
 {
   echo "machine=$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "anchor=guacenc 1.5.5 + $(ffmpeg -version | head -1 | cut -d' ' -f1-3) (Debian), libx264 $(dpkg-query -W -f '${Version}' 'libx264-1*' 2>/dev/null | head -1)"
+  echo "ours_args=${SIDE_OURS_ARGS:-(defaults)}"
   echo "ours=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null)$( (cd "$root" && [ -n "$(git status --porcelain -- guac encode worker 2>/dev/null)" ]) && echo ' + uncommitted changes' || true), $(java -version 2>&1 | sed -n 2p)"
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -66,7 +78,7 @@ anchor_once() {  # label size input round
 
 ours_once() {  # label input round
   local label=$1 in=$2 r=$3 w="$out/work"
-  timeout 1800 /usr/bin/time -f "%e %U %S %M" -o "$w/ours.time" java $JOPTS -jar "$J" convert "$in" -o "$w/$label.ours.mp4" --json \
+  timeout 1800 /usr/bin/time -f "%e %U %S %M" -o "$w/ours.time" java $JOPTS -jar "$J" convert "$in" ${SIDE_OURS_ARGS:-} -o "$w/$label.ours.mp4" --json \
     < /dev/null > "$w/$label.ours.json"
   local line
   line=$(awk '{printf "%.2f\t%.2f\t%d", $1, $2 + $3, $4}' "$w/ours.time")
