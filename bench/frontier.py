@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Tables and plot of the encoder study (bench/Frontier.java's TSV).
 
-    python3 bench/frontier.py STUDY.tsv [--side SIDE_DIR] [--default 'LABEL'] [--png FILE]
+    python3 bench/frontier.py STUDY.tsv... [--side SIDE_DIR] [--default 'LABEL'] [--png FILE]
+
+A point measured in a later file replaces the same point of an earlier one.
 
 Prints Markdown: per recording the preset x crf grid, then every knob's effect against its base
 point (CPU and bytes in per cent, SSIM). With --png (needs Debian's python3-matplotlib) it draws
@@ -17,18 +19,22 @@ from collections import defaultdict
 QUALITY = 0.995
 
 ap = argparse.ArgumentParser()
-ap.add_argument("tsv")
+ap.add_argument("tsv", nargs="+")
 ap.add_argument("--side")
 ap.add_argument("--default")
 ap.add_argument("--png")
 ap.add_argument("--panels", default="busy-1min,busy720-1min,vnc-desktop-30s")
 args = ap.parse_args()
 
-rows = list(csv.DictReader(open(args.tsv), delimiter="\t"))
 # repeated points: medians of CPU and wall; bytes and quality are deterministic
-by = defaultdict(list)
-for r in rows:
-    by[(r["recording"], r["point"])].append(r)
+by = {}
+rows = []
+for path in args.tsv:
+    mine = defaultdict(list)
+    for r in csv.DictReader(open(path), delimiter="\t"):
+        mine[(r["recording"], r["point"])].append(r)
+        rows.append(r)
+    by.update(mine)
 points = {}
 for key, rs in by.items():
     r = dict(rs[0])
@@ -138,7 +144,7 @@ if args.png:
         ax.grid(alpha=0.3)
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize=7, loc="upper right")
+    axes[0].legend(fontsize=7, loc="lower right")
     fig.suptitle("x264 settings: bytes against CPU; filled = SSIM ≥ 0.995 against the lossless render; "
                  "circles = preset × crf, squares = one knob changed", fontsize=10)
     fig.tight_layout()

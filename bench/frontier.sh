@@ -6,14 +6,15 @@
 #  2. the synthetic recordings (bench/gen.py) if missing;
 #  3. the grids of bench/Frontier.java in one warm JVM: "presets" (ultrafast … fast × crf 24–33) on
 #     the busy recordings and the three samples, "knobs" (one x264 option at a time around three
-#     presets) on busy-1min and vnc-desktop-30s; every point: CPU, wall, bytes, SSIM and PSNR
+#     presets) on busy-1min, "combos" (the knobs that paid, together, along crf) on the busy
+#     recordings and vnc-desktop-30s; every point: CPU, wall, bytes, SSIM and PSNR
 #     against the lossless render. Results accumulate in bench/out/study/frontier.tsv (a rerun
 #     skips the points already there: delete the file to measure afresh);
 #  4. the x264 floor: x264 alone (Debian's ffmpeg) on the same frames as the default encodes;
 #  5. tables and the plot (docs/images/encoder-frontier.png; needs Debian's python3-matplotlib).
 #
 # About 60 minutes on the 2-core machine of docs/benchmarks.md when it is otherwise idle.
-# Environment: STUDY_GRIDS ("presets knobs"), STUDY_DEFAULT (the label of the default point).
+# Environment: STUDY_GRIDS ("presets knobs combos"; "none" to measure only the default and the floor).
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$bench/.." && pwd)"
@@ -28,14 +29,17 @@ samples=("$root/samples/vnc-desktop-30s/vnc-desktop-30s.replay.gz"
   "$root/samples/vnc-desktop-30s-guacd160/vnc-desktop-30s-guacd160.replay.gz"
   "$(ls "$root"/samples/vnc-audio-60s/lion/*.0.part.gz)")
 study() { timeout 14400 java -Xmx3g -XX:+UseSerialGC -cp "$out/vw.jar:$out/classes" Frontier --out "$out/frontier.tsv" "$@"; }
-for grid in ${STUDY_GRIDS:-presets knobs}; do
+for grid in ${STUDY_GRIDS:-presets knobs combos}; do
   case $grid in
     presets) study --grid presets "$rec/busy-1min.guac.gz" "$rec/busy720-1min.guac.gz" "${samples[@]}" ;;
-    knobs) study --grid knobs "$rec/busy-1min.guac.gz" "${samples[0]}" ;;
+    knobs) study --grid knobs "$rec/busy-1min.guac.gz" ;;
+    combos) study --grid combos "$rec/busy-1min.guac.gz" "$rec/busy720-1min.guac.gz" "${samples[0]}" ;;
   esac
 done
-# the default, three times, on every input (its spread shows the noise of one-rep points)
-study --reps 3 --point "${STUDY_DEFAULT_POINT:-default}" "$rec/busy-1min.guac.gz" "$rec/busy720-1min.guac.gz" "${samples[@]}"
+# the default, three times, on every input, into its own file (its spread shows the noise of
+# one-rep points; it stands for the default wherever the grids hold the same point)
+rm -f "$out/default.tsv"
+study --out "$out/default.tsv" --reps 3 --point default "$rec/busy-1min.guac.gz" "$rec/busy720-1min.guac.gz" "${samples[@]}"
 
 # ---- x264 floor: the default's x264 settings alone on the frames of the lossless render --------
 floor="$out/floor.tsv"
@@ -56,5 +60,5 @@ cat "$floor"
 
 side=()
 [ -f "$bench/out/side/side.tsv" ] && side=(--side "$bench/out/side")
-/usr/bin/python3 "$bench/frontier.py" "$out/frontier.tsv" "${side[@]}" --default "$(java -cp "$out/vw.jar:$out/classes" Frontier --default-label)" \
+/usr/bin/python3 "$bench/frontier.py" "$out/frontier.tsv" "$out/default.tsv" "${side[@]}" --default "$(java -cp "$out/vw.jar:$out/classes" Frontier --default-label)" \
   --png "$root/docs/images/encoder-frontier.png" | tee "$out/frontier.md"

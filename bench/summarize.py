@@ -11,23 +11,6 @@ import sys
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
-# guacenc 1.5.5 + ffmpeg/x264 veryfast crf 23, docs/guacamole-rendering.md §9 (same machine type, single runs)
-BASELINE = {
-    "vnc-desktop-30s": (6.7, 1_076_586, "guacd file, 1024x768: 2.95 + 3.74 s"),
-    "vnc-desktop-30s-guacd160": (5.7, 1_340_064, "guacd file, 1024x768: 3.24 + 2.49 s"),
-    "vnc-audio-60s-part": (4.95 + 6.19, 598_912, "Lion part: 4.95 + 6.19 s; video only"),
-    "idle-10min": (58.8, 1_012_923, "vnc-idle-10min (real idle VNC desktop, 1024x768): 19.02 + 39.80 s"),
-}
-BASELINE_SPEED = [  # (recording, screen, sync span s, total s) for the busy comparison (real time factor)
-    ("rdp-desktop-90s", "1440x900", 88.475, 31.5),
-    ("vnc-churn-3min", "1280x720", 180.304, (52.9 + 57.7) / 2),
-]
-# guacenc-like emulation (lossless render -> mpeg4 2 Mb/s 25 fps gop 10 -> x264 veryfast crf 23), video only
-EMULATED = {
-    "vnc-audio-60s-part": (675_065, 0.99878, 43.76),
-    "vnc-desktop-30s": (1_153_925, 0.99561, 38.51),
-    "vnc-desktop-30s-guacd160": (1_123_269, 0.99537, 38.13),
-}
 NAMES = {
     "vnc-desktop-30s": "vnc-desktop-30s (guacd file)",
     "vnc-desktop-30s-guacd160": "vnc-desktop-30s-guacd160 (guacd file)",
@@ -118,7 +101,8 @@ if "cpu_busy_jiffies" in machine:
       f"{ours_s:,.0f} and other processes {max(0, busy_s - ours_s):,.0f} "
       f"({100 * max(0, busy_s - ours_s) / avail:.0f} % of the machine)")
 n = max(len(v) for v in runs.values())
-p(f"\n### End to end, fresh JVM per run (CLI, defaults: preset fast, crf 30, AAC 48 kb/s; {n} runs each)\n")
+encoder = next((r[0]["encoder"] for r in runs.values() if r and "encoder" in r[0]), "?")
+p(f"\n### End to end, fresh JVM per run (CLI, defaults: {encoder}, AAC 48 kb/s; {n} runs each)\n")
 p("Wall = the whole process (`/usr/bin/time`), JVM start-up included; RSS = peak resident set. "
   "Stages = the converter's own split of its wall time (`--json` `stage_ms`, median per stage): "
   "render includes JVM warm-up and native library loading.\n")
@@ -155,41 +139,21 @@ if capped:
 p("\n### Warm, in one JVM (bench/Stages.java: 5 conversions per input, median of runs 3–5)\n")
 p(stages_md)
 
-p("\n### Against the guacenc + ffmpeg baseline (docs/guacamole-rendering.md §9)\n")
-p("| recording | baseline total s | ours wall s (median) | ours faster by | baseline .mp4 bytes (x264 veryfast crf 23) "
-  "| ours bytes | ours / baseline | ours video track only | baseline source |")
-p("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-for label, (bt, bb, note) in BASELINE.items():
-    s = summary.get(label)
-    if s:
-        vb = int(packets[label]["video_bytes"]) if label in packets else 0
-        p(f"| {NAMES[label]} | {bt:.1f} | {s['wall']:.2f} | {bt / s['wall']:.1f}× | {bb:,} | {s['bytes']:,} "
-          f"| {s['bytes'] / bb:.2f} | {vb:,} ({vb / bb:.2f}) | {note} |")
-p("")
-for name, screen, span, total in BASELINE_SPEED:
-    p(f"- Baseline busy speed, {name} ({screen}): {span / total:.1f}× real time ({span:.0f} s in {total:.1f} s).")
-for label in ("busy-1min", "busy-10min"):
-    s = summary.get(label)
-    if s:
-        p(f"- Ours, {label} (1440×900): {s['video_s'] / s['wall']:.1f}× real time ({s['video_s']:.0f} s in {s['wall']:.1f} s).")
-
-p("\n### Quality of the default encode (preset fast, crf 30) against the lossless render\n")
+p("\nAgainst the anchor (guacenc 1.5.5 + ffmpeg x264 veryfast crf 23), side by side in one run: bench/sidebyside.sh "
+  "(docs/benchmarks.md, \"The encoder frontier\").")
+p(f"\n### Quality of the default encode ({encoder}) against the lossless render\n")
 p("Luma SSIM (8×8 windows) and PSNR midway between the lossless render's changes (bench/Quality.java); "
-  "bytes = video packets only (the audio sample's file also holds its AAC track). Emulated baseline: "
-  "our lossless render → mpeg4 2 Mb/s 25 fps gop 10 → x264 veryfast crf 23.\n")
-p("| recording | frames compared | ours video bytes | SSIM mean | SSIM min | PSNR dB | emulated baseline bytes "
-  "| baseline SSIM | baseline PSNR dB | ours smaller by | PSNR gain dB |")
-p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+  "bytes = video packets only (the audio sample's file also holds its AAC track).\n")
+p("| recording | frames compared | ours video bytes | SSIM mean | SSIM min | PSNR dB |")
+p("|---|---:|---:|---:|---:|---:|")
 for label in labels:
     q = quality.get(label)
     if not q:
         continue
     vb = int(packets[label]["video_bytes"])
-    eb, es, ep = EMULATED[label]
-    p(f"| {NAMES[label]} | {q['frames']:.0f} | {vb:,} | {q['ssim_mean']:.5f} | {q['ssim_min']:.5f} | {q['psnr']:.2f} "
-      f"| {eb:,} | {es:.5f} | {ep:.2f} | {100 * (1 - vb / eb):.0f} % | {q['psnr'] - ep:+.2f} |")
+    p(f"| {NAMES[label]} | {q['frames']:.0f} | {vb:,} | {q['ssim_mean']:.5f} | {q['ssim_min']:.5f} | {q['psnr']:.2f} |")
 
-p("\n### Keyframes (one at least every 5 s, for seeking)\n")
+p("\n### Keyframes (one every 150 frames at most, for seeking; none repeated over a still picture)\n")
 p("| output | file bytes | video packets | keyframes | bytes in keyframes | share of video bytes | largest keyframe |")
 p("|---|---:|---:|---:|---:|---:|---:|")
 for label in labels:
@@ -221,13 +185,3 @@ for key in ("busy-1min", "vnc-desktop-30s", "vnc-desktop-30s-guacd160", "vnc-aud
         r = float(c[7])
         p(f"- Warm decode + draw + colour-convert < 1/3 of the encoder's time, {key}: {verdict(r < 1 / 3)} "
           f"(render {c[4]} + convert {c[5]} ms vs encode {c[6]} ms = {r:.2f}).")
-for label, (bt, bb, _) in BASELINE.items():
-    s = summary.get(label)
-    if s and label != "idle-10min":
-        line = (f"- {label}: faster than the baseline total {verdict(s['wall'] < bt)} ({s['wall']:.2f} s vs {bt:.1f} s); "
-                f"MP4 at or below the baseline's bytes {verdict(s['bytes'] <= bb)} ({s['bytes']:,} B vs {bb:,} B)")
-        if runs[label][0].get("audio"):
-            vb = int(packets[label]["video_bytes"])
-            line += (f"; the baseline has no audio track: our video track alone is {vb:,} B "
-                     f"({verdict(vb <= bb)} on video alone)")
-        p(line + ".")

@@ -130,7 +130,7 @@ public final class ConvertCommand implements Callable<Integer> {
                     bar.done();
                 }
             }
-            report(results);
+            report(results, options);
             return 0;
         } catch (InputException e) {
             err.println("video-worker: " + e.getMessage());
@@ -221,7 +221,7 @@ public final class ConvertCommand implements Callable<Integer> {
         return new OutputLimits(maxOutputBytes != null ? maxOutputBytes : OutputLimits.FOR_INPUT, minFreeBytes);
     }
 
-    private void report(List<ConversionResult> results) throws Exception {
+    private void report(List<ConversionResult> results, ConvertOptions options) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!json) {
             for (ConversionResult r : results) {
@@ -243,6 +243,7 @@ public final class ConvertCommand implements Callable<Integer> {
         o.put("bytes", results.stream().mapToLong(ConversionResult::bytes).sum());
         o.put("wall_ms", results.stream().mapToLong(ConversionResult::wallMs).sum());
         o.put("checked", true); // every file passed Mp4Check: the service publishes nothing else
+        o.put("encoder", options.lossless() ? "lossless" : options.x264().toString());
         ObjectNode stages = o.putObject("stage_ms");
         stages.put("render", results.stream().mapToLong(ConversionResult::renderMs).sum());
         stages.put("convert", results.stream().mapToLong(ConversionResult::convertMs).sum());
