@@ -36,18 +36,6 @@ class AudioSilenceTest {
         }
     }
 
-    /** {@code frames} sample frames of a sine at amplitude 0.5, the same on every channel. */
-    private static short[] sine(double hz, int rate, int channels, int frames) {
-        short[] out = new short[frames * channels];
-        for (int i = 0; i < frames; i++) {
-            short v = (short) Math.round(16384 * Math.sin(2 * Math.PI * hz * i / rate));
-            for (int c = 0; c < channels; c++) {
-                out[i * channels + c] = v;
-            }
-        }
-        return out;
-    }
-
     private static short[] noise(long seed, int channels, int frames, int amplitude) {
         Random random = new Random(seed);
         short[] out = new short[frames * channels];
@@ -103,9 +91,9 @@ class AudioSilenceTest {
         long secondMs = 602_000;
         long endMs = 605_000;
         Consumer<AudioTrack> feed = track -> {
-            add(track, 0, sine(440, RATE, 2, 2 * RATE), RATE, 2);
+            add(track, 0, Tones.sine(440, RATE, 2, 2 * RATE), RATE, 2);
             // the screen sits for ten minutes: the track is stretched by the gap before the next burst
-            add(track, secondMs, sine(440, RATE, 2, 2 * RATE), RATE, 2);
+            add(track, secondMs, Tones.sine(440, RATE, 2, 2 * RATE), RATE, 2);
         };
         Written copied = write("copied.mp4", true, endMs, feed);
 
@@ -155,13 +143,13 @@ class AudioSilenceTest {
     void copyingIsExactForAnySoundAroundTheSilence() {
         long endMs = 60_500;
         Consumer<AudioTrack> feed = track -> {
-            add(track, 300, sine(440, RATE, 2, RATE), RATE, 2);
+            add(track, 300, Tones.sine(440, RATE, 2, RATE), RATE, 2);
             // 150 ms gap: too short to settle
             add(track, 1450, noise(1, 2, RATE / 2, 12_000), RATE, 2);
             // 1 s gap, then telephone-rate mono (resampled), ending off a frame boundary
-            add(track, 2950, sine(1000, 8000, 1, 7777), 8000, 1);
+            add(track, 2950, Tones.sine(1000, 8000, 1, 7777), 8000, 1);
             // silence sent as sound: zeros inside a burst are copied too
-            short[] zerosInside = sine(300, RATE, 2, 12 * RATE);
+            short[] zerosInside = Tones.sine(300, RATE, 2, 12 * RATE);
             Arrays.fill(zerosInside, 2 * RATE / 2, 2 * 11 * RATE, (short) 0);
             add(track, 8000, zerosInside, RATE, 2);
             // clicks (short windows), loud left-only sound, quiet noise
@@ -170,7 +158,7 @@ class AudioSilenceTest {
                 Arrays.fill(clicks, i, Math.min(clicks.length, i + 40), (short) 30_000);
             }
             add(track, 25_000, clicks, RATE, 2);
-            short[] left = sine(3000, 48000, 2, 48000);
+            short[] left = Tones.sine(3000, 48000, 2, 48000);
             for (int i = 1; i < left.length; i += 2) {
                 left[i] = 0;
             }

@@ -15,18 +15,6 @@ class Mp4AudioTest {
     @TempDir
     Path dir;
 
-    /** {@code frames} sample frames of a sine at amplitude 0.5, the same on every channel. */
-    private static short[] sine(double hz, int rate, int channels, int frames) {
-        short[] out = new short[frames * channels];
-        for (int i = 0; i < frames; i++) {
-            short v = (short) Math.round(16384 * Math.sin(2 * Math.PI * hz * i / rate));
-            for (int c = 0; c < channels; c++) {
-                out[i * channels + c] = v;
-            }
-        }
-        return out;
-    }
-
     /** Hands a sound to the writer in blob-sized pieces stamped with a jittery arrival time, as guacd would. */
     private static void deliver(Mp4Writer writer, long atMs, short[] pcm, int rate, int channels, int chunk,
                                 Random jitter) {
@@ -55,8 +43,8 @@ class Mp4AudioTest {
         try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(64, 48))) {
             video(writer, 12_000);
             // first burst: CD-rate stereo, second: telephone-rate mono (resampled)
-            deliver(writer, 2000, sine(440, 44100, 2, 44100), 44100, 2, 1512, jitter);
-            deliver(writer, 8000, sine(1000, 8000, 1, 8000), 8000, 1, 600, jitter);
+            deliver(writer, 2000, Tones.sine(440, 44100, 2, 44100), 44100, 2, 1512, jitter);
+            deliver(writer, 8000, Tones.sine(1000, 8000, 1, 8000), 8000, 1, 600, jitter);
             result = writer.finish(12_000);
         }
         assertThat(result.hasAudio()).isTrue();
@@ -92,9 +80,9 @@ class Mp4AudioTest {
         Path out = dir.resolve("formats.mp4");
         try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(64, 48))) {
             video(writer, 3000);
-            writer.audio(500, sine(300, 48000, 2, 24000), 0, 24000, 48000, 2);
-            writer.audio(1000, sine(300, 22050, 1, 11025), 0, 11025, 22050, 1);
-            writer.audio(1500, sine(300, 96000, 2, 48000), 0, 48000, 96000, 2);
+            writer.audio(500, Tones.sine(300, 48000, 2, 24000), 0, 24000, 48000, 2);
+            writer.audio(1000, Tones.sine(300, 22050, 1, 11025), 0, 11025, 22050, 1);
+            writer.audio(1500, Tones.sine(300, 96000, 2, 48000), 0, 48000, 96000, 2);
             writer.finish(3000);
         }
         try (Mp4Probe probe = Mp4Probe.open(out)) {
@@ -110,7 +98,7 @@ class Mp4AudioTest {
         Path out = dir.resolve("cut.mp4");
         try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(64, 48))) {
             video(writer, 2000);
-            writer.audio(1000, sine(440, 44100, 2, 3 * 44100), 0, 3 * 44100, 44100, 2);
+            writer.audio(1000, Tones.sine(440, 44100, 2, 3 * 44100), 0, 3 * 44100, 44100, 2);
             writer.finish(2000);
         }
         Mp4Info info = Mp4Probe.info(out);
@@ -143,7 +131,7 @@ class Mp4AudioTest {
     void neverLoadsLibavdevice() throws Exception {
         Path out = dir.resolve("natives.mp4");
         try (Mp4Writer writer = new Mp4Writer(out, VideoSettings.of(64, 48))) {
-            writer.audio(0, sine(440, 44100, 2, 4410), 0, 4410, 44100, 2);
+            writer.audio(0, Tones.sine(440, 44100, 2, 4410), 0, 4410, 44100, 2);
             writer.finish(200);
         }
         try (Mp4Probe probe = Mp4Probe.open(out)) {
