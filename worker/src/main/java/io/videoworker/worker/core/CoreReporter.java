@@ -16,12 +16,12 @@ public final class CoreReporter implements SessionReporter {
     @Override
     public void event(Task task, String event, String reason, TaskLog log) {
         var body = CoreClient.JSON.createObjectNode().put("event", event);
-        if (reason != null) {
+        if (reason != null && !reason.isBlank()) { // core's serializer answers 400 to a blank reason: leave it out
             body.put("reason", reason);
         }
         try {
             core.json("POST", "/api/v1/terminal/sessions/" + task.sessionId + "/lifecycle_log/", body);
-            log.info("lifecycle event " + event + (reason == null ? "" : " (" + reason + ")") + " sent to core");
+            log.info("lifecycle event " + event + (body.has("reason") ? " (" + reason + ")" : "") + " sent to core");
         } catch (CoreException e) {
             log.warn("lifecycle event " + event + " not recorded by core: " + e.getMessage());
         }

@@ -40,6 +40,8 @@ final class SimulatedCore implements AutoCloseable {
     final Set<String> serviceAccounts = ConcurrentHashMap.newKeySet();
     final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
     final List<Replay> replays = Collections.synchronizedList(new ArrayList<>());
+    /** Lifecycle events core took (a refused one is only in {@link #calls}). */
+    final List<Call> acceptedEvents = Collections.synchronizedList(new ArrayList<>());
     final List<JsonNode> heartbeats = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger registrations = new AtomicInteger();
     final AtomicInteger failUploads = new AtomicInteger();
@@ -97,15 +99,23 @@ final class SimulatedCore implements AutoCloseable {
         });
         app.post("/api/v1/terminal/sessions/{sid}/lifecycle_log/", ctx -> {
             if (checkSignature(ctx) != null) {
-                String event = JSON.readTree(ctx.body()).path("event").asText();
+                JsonNode body = JSON.readTree(ctx.body());
+                String event = body.path("event").asText();
                 if (!EVENTS.contains(event)) {
                     ctx.status(400).json(JSON.createObjectNode().put("event", "unknown event"));
+                    return;
+                }
+                JsonNode reason = body.get("reason");
+                if (reason != null && (!reason.isTextual() || reason.asText().isBlank())) { // as core's serializer
+                    ctx.status(400).json(JSON.createObjectNode().set("reason",
+                            JSON.createArrayNode().add(reason.isNull() ? "This field may not be null." : "This field may not be blank.")));
                     return;
                 }
                 if (heldEvents.contains(event)) {
                     eventHeld.countDown();
                     release.await();
                 }
+                acceptedEvents.add(new Call("POST", ctx.path(), ctx.body()));
                 ctx.json(JSON.createObjectNode().put("msg", "ok").put("id", UUID.randomUUID().toString()));
             }
         });
