@@ -1,5 +1,7 @@
 package io.videoworker.worker.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.videoworker.worker.convert.ReplayDates;
 import io.videoworker.worker.publish.SessionReporter;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskLog;
@@ -43,6 +45,21 @@ public final class CoreReporter implements SessionReporter {
         }
         log.info("core updated: session " + task.sessionId + " has_replay=true replay_size=" + task.publishedBytes
                 + (task.errorReason != null ? " error_reason=" + task.errorReason : ""));
+    }
+
+    /** Core's {@code date_start} for the session (core writes it in its own zone: the day is taken in UTC, as core's keys). */
+    @Override
+    public String sessionDay(Task task, TaskLog log) throws IOException {
+        JsonNode start = core.json("GET", "/api/v1/terminal/sessions/" + task.sessionId + "/", null).path("date_start");
+        String day;
+        try {
+            day = ReplayDates.day(ReplayDates.parse(start.asText()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the sender gave no session date and core's session " + task.sessionId
+                    + " has no usable date_start (" + start + ")", e);
+        }
+        log.info("the sender gave no session date: core says the session started on " + day + " (UTC)");
+        return day;
     }
 
     @Override

@@ -75,6 +75,10 @@ final class PublishStep {
     }
 
     private Task upload(Task t, TaskLog log) throws IOException {
+        if (t.sessionDate == null) { // the keys' folder must be the day core looks under
+            String day = reporter.sessionDay(t, log);
+            t = store.change(t.id, d -> d.sessionDated(day));
+        }
         StorageResolver.Resolution where = storages.resolve(t.storageConfigSealed, log);
         store.change(t.id, d -> d.storageResolved(where.storage().type(), where.sealed()));
         ReplayStorage storage = where.storage();

@@ -47,6 +47,8 @@ final class SimulatedCore implements AutoCloseable {
     final AtomicInteger failUploads = new AtomicInteger();
     /** Refuse the heartbeat socket (a proxy that does not pass WebSockets, say). */
     volatile boolean refuseSocket;
+    /** Sessions core knows: id → date_start as core's API writes it (its own zone, slashes). */
+    final Map<String, String> sessionStarts = new ConcurrentHashMap<>();
     volatile JsonNode replayStorage = JSON.createObjectNode().put("TYPE", "server");
     /** Lifecycle events named here get no answer until {@link #releaseEvents} (a core that hangs). */
     final Set<String> heldEvents = ConcurrentHashMap.newKeySet();
@@ -92,6 +94,16 @@ final class SimulatedCore implements AutoCloseable {
             }
         });
         app.post("/api/v1/terminal/sessions/{sid}/replay/", this::upload);
+        app.get("/api/v1/terminal/sessions/{sid}/", ctx -> {
+            if (checkSignature(ctx) != null) {
+                String start = sessionStarts.get(ctx.pathParam("sid"));
+                if (start == null) {
+                    ctx.status(404).json(JSON.createObjectNode().put("detail", "Not found."));
+                } else {
+                    ctx.json(JSON.createObjectNode().put("id", ctx.pathParam("sid")).put("date_start", start));
+                }
+            }
+        });
         app.patch("/api/v1/terminal/sessions/{sid}/", ctx -> {
             if (checkSignature(ctx) != null) {
                 ctx.json(JSON.createObjectNode().put("id", ctx.pathParam("sid")));
