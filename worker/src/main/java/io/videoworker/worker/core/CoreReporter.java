@@ -32,14 +32,8 @@ public final class CoreReporter implements SessionReporter {
     @Override
     public void published(Task task, TaskLog log) throws IOException {
         String path = "/api/v1/terminal/sessions/" + task.sessionId + "/";
-        try {
-            core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("has_replay", true).put("replay_size", task.publishedBytes));
-        } catch (CoreException e) {
-            if (e.status() != 400) {
-                throw e;
-            }
-            core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("has_replay", true)); // older core
-        }
+        // a core without replay_size ignores the field (DRF drops unknown fields): no fallback needed
+        core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("has_replay", true).put("replay_size", task.publishedBytes));
         if (task.errorReason != null) {
             core.json("PATCH", path, CoreClient.JSON.createObjectNode().put("error_reason", task.errorReason));
         }

@@ -72,10 +72,21 @@ class CoreIntegrationTest {
         String sid = UUID.randomUUID().toString();
         LionClient stranger = new LionClient(service.port(), "unknown", "secret");
         assertThat(stranger.createTask(sid, "{}").status()).isEqualTo(401);
+        LionClient.Reply refused = stranger.upload(UUID.randomUUID().toString(), 0, sid + ".0.part.gz",
+                HttpRequest.BodyPublishers.ofByteArray(new byte[10]));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().path("ok").isBoolean()).as("an upload's reply shape, which Lion logs: " + refused.body()).isTrue();
+        assertThat(refused.json().path("ok").asBoolean()).isFalse();
+        assertThat(refused.json().path("error_message").asText()).contains("unauthorized");
         assertThat(lion.status(UUID.randomUUID().toString()).status()).as("accepted, then no such task").isEqualTo(404);
         core.close();
         LionClient again = new LionClient(service.port(), "other", "secret");
         assertThat(again.status(UUID.randomUUID().toString()).status()).as("core unreachable").isEqualTo(503);
+        LionClient.Reply unchecked = again.upload(UUID.randomUUID().toString(), 0, sid + ".0.part.gz",
+                HttpRequest.BodyPublishers.ofByteArray(new byte[10]));
+        assertThat(unchecked.status()).isEqualTo(503);
+        assertThat(unchecked.json().path("ok").isBoolean()).as(unchecked.body()).isTrue();
+        assertThat(unchecked.json().path("error_message").asText()).isNotBlank();
         core = new SimulatedCore(); // for tearDown
     }
 
