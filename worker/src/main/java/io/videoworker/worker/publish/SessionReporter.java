@@ -20,7 +20,7 @@ public interface SessionReporter {
 
     /**
      * The UTC day the session started ({@code YYYY-MM-DD}, the storage keys' folder), for a task
-     * whose sender gave none: as core has it, or, stand-alone, today.
+     * whose sender gave none: as core has it, or, stand-alone, the day the task arrived (UTC).
      */
     String sessionDay(Task task, TaskLog log) throws IOException;
 
@@ -44,7 +44,9 @@ public interface SessionReporter {
 
         @Override
         public String sessionDay(Task task, TaskLog log) {
-            String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+            // the day the recording arrived (a session ends shortly before): not the day of a later retry
+            long arrived = task.createdAt > 0 ? task.createdAt : System.currentTimeMillis();
+            String today = java.time.Instant.ofEpochMilli(arrived).atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
             log.warn("the sender gave no session date and there is no core to ask: the storage keys use today, " + today);
             return today;
         }
