@@ -295,7 +295,8 @@ final class Admission {
     }
 
     /**
-     * The storage keys' {@code YYYY-MM-DD} from meta's session start; today when it is absent.
+     * The storage keys' {@code YYYY-MM-DD} from meta's session start; null when it is absent (core
+     * is asked before publishing).
      * A value that is not a date is refused rather than replaced: caller text must never reach a
      * key, and a replay filed under the wrong day is hard to find.
      */
