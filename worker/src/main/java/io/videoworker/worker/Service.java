@@ -91,7 +91,7 @@ public final class Service implements AutoCloseable {
                     config.coreHost(), registrationFirstPause, registrationMaxPause, key -> startHeartbeat(core));
             auth = new CoreProfileAuthenticator(core.http(), config.coreHost());
             SecretBox secrets = SecretBox.of(config.secretKey(), config.keysDir());
-            tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL),
+            tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL, config.sftpDirect()),
                     new CoreReporter(core), link::notReady);
         }
         metrics = new WorkerMetrics(new WorkerMetrics.Sources(tasks, config.effectiveWorkers(), this::spoolFreeBytes,

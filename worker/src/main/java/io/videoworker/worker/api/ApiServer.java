@@ -337,7 +337,7 @@ public final class ApiServer implements AutoCloseable {
         o.put("session_id", t.sessionId);
         o.put("component_type", t.componentType == null ? "" : t.componentType);
         o.put("file_type", t.fileType == null ? "" : t.fileType);
-        o.put("session_date", t.sessionDate);
+        o.put("session_date", t.sessionDate == null ? "" : t.sessionDate); // Lion decodes a string
         o.put("max_frame", t.maxFrame);
         o.put("width", t.width);
         o.put("height", t.height);

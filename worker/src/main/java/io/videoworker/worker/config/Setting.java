@@ -22,6 +22,7 @@ public enum Setting {
     VIDEO_WORKER_SPOOL_RESERVE_MB("512", "free disk kept: new tasks and uploads are refused, conversions wait (at most 1 h, then the originals are published)"),
     VIDEO_WORKER_PUBLISH_RETRY_HOURS("24", "how long a failing publish is retried before the task fails"),
     VIDEO_WORKER_RETRY_BASE_SECONDS("10", "first pause of the publish and disk-wait backoffs"),
+    VIDEO_WORKER_SFTP_REPLAY("core", "replay storage type sftp: core = publish through core's server storage as Lion and Koko do (core cannot play from SFTP); direct = upload to the SFTP server anyway"),
     METRICS_TOKEN("", "at least 16 characters: /metrics then wants Authorization: Bearer <token>; unset = open (counts only, no ids or names)"),
     VIDEO_WORKER_ADMIN_TOKEN("", "the status page's administrator token, at least 16 characters; unset = generated into DATA_DIR/keys/admin_token");
 

@@ -34,6 +34,7 @@ public record WorkerConfig(
         long spoolReserveBytes,
         Duration publishRetryPeriod,
         Duration retryBaseDelay,
+        boolean sftpDirect, // VIDEO_WORKER_SFTP_REPLAY=direct: sftp replay storage is uploaded to, not replaced by core's
         String metricsToken, // null: /metrics is open
         String adminToken) { // null: generated into DATA_DIR/keys/admin_token
 
@@ -135,6 +136,7 @@ public record WorkerConfig(
                 integer(v, "VIDEO_WORKER_SPOOL_RESERVE_MB", 512, 0, 1 << 20) * (1L << 20),
                 Duration.ofHours(integer(v, "VIDEO_WORKER_PUBLISH_RETRY_HOURS", 24, 0, 8760)),
                 Duration.ofSeconds(integer(v, "VIDEO_WORKER_RETRY_BASE_SECONDS", 10, 1, 3600)),
+                sftpDirect(v),
                 metricsToken == null ? null : metricsToken.strip(),
                 adminToken == null ? null : adminToken.strip());
     }
@@ -153,6 +155,15 @@ public record WorkerConfig(
         } catch (NumberFormatException e) {
             throw new ConfigException(key + " must be a whole number from " + min + " to " + max + ", not '" + s + "'");
         }
+    }
+
+    /** VIDEO_WORKER_SFTP_REPLAY: core (the default) or direct. */
+    private static boolean sftpDirect(Map<String, String> v) throws ConfigException {
+        String s = v.getOrDefault("VIDEO_WORKER_SFTP_REPLAY", "core").strip().toLowerCase(Locale.ROOT);
+        if (!List.of("core", "direct").contains(s)) {
+            throw new ConfigException("VIDEO_WORKER_SFTP_REPLAY must be core or direct, not '" + v.get("VIDEO_WORKER_SFTP_REPLAY") + "'");
+        }
+        return s.equals("direct");
     }
 
     private static boolean bool(Map<String, String> v, String key) throws ConfigException {
@@ -192,7 +203,7 @@ public record WorkerConfig(
     public WorkerConfig withPort(int newPort) {
         return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, logFormat, workerCount, secretKey,
                 cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay,
-                metricsToken,
+                sftpDirect, metricsToken,
                 adminToken);
     }
 
@@ -208,6 +219,7 @@ public record WorkerConfig(
                 + " workers=" + effectiveWorkers() + " data=" + dataDir + " clean_period=" + cleanPeriodDays + "d"
                 + " task_expiry=" + taskExpiry.toMinutes() + "m reserve=" + (spoolReserveBytes >> 20) + "MiB"
                 + " publish_retry=" + publishRetryPeriod.toHours() + "h"
+                + " sftp_replay=" + (sftpDirect ? "direct" : "core")
                 + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts
                 + " metrics=" + (metricsToken == null ? "open" : "token")
                 + " admin_token=" + (adminToken == null ? "generated" : "set");

@@ -91,7 +91,7 @@ public final class Heartbeat implements AutoCloseable {
         String path = "/ws/terminal-task/";
         String date = HttpSignature.now();
         AccessKey k = core.key();
-        URI uri = URI.create(core.base().replaceFirst("^http", "ws") + path);
+        URI uri = socketUri(core.base());
         return core.http().newWebSocketBuilder()
                 .header("X-JMS-ORG", "ROOT")
                 .header("Date", date)
@@ -110,6 +110,16 @@ public final class Heartbeat implements AutoCloseable {
                         return CompletableFuture.completedFuture(null);
                     }
                 }).get(15, TimeUnit.SECONDS);
+    }
+
+    /**
+     * {@code ws(s)://<host>[:port]/ws/terminal-task/}: only the scheme and authority of CORE_HOST,
+     * any path dropped, as the Go SDK builds it (core serves its sockets at the root).
+     */
+    static URI socketUri(String coreBase) {
+        URI base = URI.create(coreBase);
+        return URI.create(("https".equalsIgnoreCase(base.getScheme()) ? "wss" : "ws") + "://" + base.getRawAuthority()
+                + "/ws/terminal-task/");
     }
 
     /** Whether core took the status by HTTP. */
@@ -158,9 +168,27 @@ public final class Heartbeat implements AutoCloseable {
         private SystemFigures() {
         }
 
+        /**
+         * The host's 1-minute load average over the host's CPU count, as the Go SDK reports it: the
+         * load average is the host's, so a container's CPU limit would inflate it (core flags
+         * "high" above 5).
+         */
         static double loadPerCore() {
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-            return Math.max(0, load) / Runtime.getRuntime().availableProcessors();
+            return Math.max(0, load) / hostCpus(Path.of("/proc/cpuinfo"));
+        }
+
+        /** Logical CPUs listed in {@code cpuinfo} (the host's, even in a container); else the JVM's count. */
+        static int hostCpus(Path cpuinfo) {
+            try (var lines = Files.lines(cpuinfo)) {
+                long n = lines.filter(l -> l.matches("processor\\s*:.*")).count();
+                if (n > 0) {
+                    return (int) n;
+                }
+            } catch (Exception e) {
+                // not Linux, or not readable: the JVM's count is the best left
+            }
+            return Runtime.getRuntime().availableProcessors();
         }
 
         static double memoryUsedPercent() {

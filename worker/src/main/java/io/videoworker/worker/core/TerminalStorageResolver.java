@@ -20,14 +20,19 @@ public final class TerminalStorageResolver implements StorageResolver {
     private final CoreClient core;
     private final SecretBox secrets;
     private final Map<String, Function<JsonNode, ReplayStorage>> external;
+    private final boolean sftpDirect;
 
     /**
-     * @param external storage factories by lower-case TYPE (s3, oss, azure, sftp, ...)
+     * @param external   storage factories by lower-case TYPE (s3, oss, azure, sftp, ...)
+     * @param sftpDirect whether an "sftp" storage is uploaded to (VIDEO_WORKER_SFTP_REPLAY=direct)
+     *                   rather than replaced by core's server storage
      */
-    public TerminalStorageResolver(CoreClient core, SecretBox secrets, Map<String, Function<JsonNode, ReplayStorage>> external) {
+    public TerminalStorageResolver(CoreClient core, SecretBox secrets, Map<String, Function<JsonNode, ReplayStorage>> external,
+            boolean sftpDirect) {
         this.core = core;
         this.secrets = secrets;
         this.external = external;
+        this.sftpDirect = sftpDirect;
     }
 
     @Override
@@ -59,6 +64,11 @@ public final class TerminalStorageResolver implements StorageResolver {
             log.warn("replay storage type is 'null' (do not store), but the sender's copy is gone: publishing to core's server storage instead");
             return new CoreStorage(core);
         }
+        if (type.equals("sftp") && !sftpDirect) {
+            log.info("replay storage type is 'sftp': publishing to core's server storage, as Lion and Koko do, because core"
+                    + " cannot play replays from SFTP (VIDEO_WORKER_SFTP_REPLAY=direct uploads to the SFTP server instead)");
+            return new CoreStorage(core);
+        }
         Function<JsonNode, ReplayStorage> factory = external.get(type);
         if (factory == null) {
             if (!type.isEmpty() && !type.equals("server")) {
@@ -69,7 +79,7 @@ public final class TerminalStorageResolver implements StorageResolver {
         try {
             ReplayStorage s = factory.apply(storage);
             if (type.equals("sftp")) {
-                log.warn("publishing to SFTP as configured; note that core cannot play replays from SFTP storage");
+                log.warn("publishing to SFTP as VIDEO_WORKER_SFTP_REPLAY=direct asks; core cannot play replays from SFTP storage");
             }
             return s;
         } catch (IllegalArgumentException e) {

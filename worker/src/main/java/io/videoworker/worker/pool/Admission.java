@@ -17,8 +17,6 @@ import io.videoworker.worker.task.TaskStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -210,7 +208,7 @@ final class Admission {
         }
         TaskDraft draft = store.draft(sid, Task.Kind.SINGLE);
         draft.describeSingle(fields.getOrDefault("component_type", ""), fields.getOrDefault("file_type", ".gz"),
-                date != null ? date : today(), parseInt(fields.get("width")), parseInt(fields.get("height")),
+                date, parseInt(fields.get("width")), parseInt(fields.get("height")),
                 parseInt(fields.get("bitrate")));
         admissible();
         inSpool(() -> {
@@ -296,19 +294,16 @@ final class Admission {
         }
     }
 
-    private static String today() {
-        return LocalDate.now(ZoneOffset.UTC).toString();
-    }
-
     /**
-     * The storage keys' {@code YYYY-MM-DD} from meta's session start; today when it is absent.
+     * The storage keys' {@code YYYY-MM-DD} from meta's session start; null when it is absent (core
+     * is asked before publishing).
      * A value that is not a date is refused rather than replaced: caller text must never reach a
      * key, and a replay filed under the wrong day is hard to find.
      */
     private static String day(JsonNode meta, String field) throws TaskException {
         JsonNode v = meta.get(field);
         if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
-            return today();
+            return null; // asked of core before publishing (stand-alone: today)
         }
         String day;
         try {

@@ -75,10 +75,16 @@ final class PublishStep {
     }
 
     private Task upload(Task t, TaskLog log) throws IOException {
+        if (t.publishAttempts == 0) { // once per publish cycle, as Lion sends it once: not again on every retry
+            reporter.event(t, "replay_upload_start", null, log);
+        }
+        if (t.sessionDate == null) { // the keys' folder must be the day core looks under
+            String day = reporter.sessionDay(t, log);
+            t = store.change(t.id, d -> d.sessionDated(day));
+        }
         StorageResolver.Resolution where = storages.resolve(t.storageConfigSealed, log);
         store.change(t.id, d -> d.storageResolved(where.storage().type(), where.sealed()));
         ReplayStorage storage = where.storage();
-        reporter.event(t, "replay_upload_start", null, log);
         Publisher.Published done;
         try {
             done = t.publishesOriginals() ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);

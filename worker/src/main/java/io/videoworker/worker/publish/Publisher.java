@@ -72,6 +72,7 @@ public final class Publisher {
             }
             storage.put(prefix + json.getFileName(), json);
             keys.add(prefix + json.getFileName());
+            bytes += Files.size(json); // Lion's replay_size counts replay.json too
         }
         log.info("published " + keys.size() + " objects (" + bytes + " bytes) to " + storage.describe() + ": " + keys);
         return new Published(keys, bytes, null);
@@ -112,6 +113,7 @@ public final class Publisher {
             Spool.JSON.writeValue(json.toFile(), originalReplayJson(task));
             storage.put(prefix + task.sessionId + ".replay.json", json);
             keys.add(prefix + task.sessionId + ".replay.json");
+            bytes += Files.size(json);
         }
         log.info("published the original recording (" + keys.size() + " objects, " + bytes + " bytes) to "
                 + storage.describe() + ": " + keys);

@@ -18,6 +18,12 @@ public interface SessionReporter {
     /** Publishing finally failed: error_reason replay_upload_failed. */
     void publishFailed(Task task, TaskLog log) throws IOException;
 
+    /**
+     * The UTC day the session started ({@code YYYY-MM-DD}, the storage keys' folder), for a task
+     * whose sender gave none: as core has it, or, stand-alone, the day the task arrived (UTC).
+     */
+    String sessionDay(Task task, TaskLog log) throws IOException;
+
     /** Stand-alone: everything into the task log. */
     SessionReporter LOG_ONLY = new SessionReporter() {
         @Override
@@ -34,6 +40,15 @@ public interface SessionReporter {
         @Override
         public void publishFailed(Task task, TaskLog log) {
             log.info("session " + task.sessionId + " update: error_reason=replay_upload_failed");
+        }
+
+        @Override
+        public String sessionDay(Task task, TaskLog log) {
+            // the day the recording arrived (a session ends shortly before): not the day of a later retry
+            long arrived = task.createdAt > 0 ? task.createdAt : System.currentTimeMillis();
+            String today = java.time.Instant.ofEpochMilli(arrived).atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
+            log.warn("the sender gave no session date and there is no core to ask: the storage keys use today, " + today);
+            return today;
         }
     };
 }

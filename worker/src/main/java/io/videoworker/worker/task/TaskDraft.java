@@ -263,6 +263,13 @@ public final class TaskDraft {
         }
     }
 
+    /** The session's day, asked of core because the sender gave none: kept, so every retry uses the same keys. */
+    public void sessionDated(String day) {
+        require("date the session", TaskState.PUBLISHING);
+        task.sessionDate = day;
+        durable();
+    }
+
     /** The objects are in storage of {@code type} (local, s3…); only telling core may remain. */
     public void uploaded(String type, List<String> keys, long bytes, String note) {
         require("record the upload", TaskState.PUBLISHING);

@@ -72,10 +72,21 @@ class CoreIntegrationTest {
         String sid = UUID.randomUUID().toString();
         LionClient stranger = new LionClient(service.port(), "unknown", "secret");
         assertThat(stranger.createTask(sid, "{}").status()).isEqualTo(401);
+        LionClient.Reply refused = stranger.upload(UUID.randomUUID().toString(), 0, sid + ".0.part.gz",
+                HttpRequest.BodyPublishers.ofByteArray(new byte[10]));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().path("ok").isBoolean()).as("an upload's reply shape, which Lion logs: " + refused.body()).isTrue();
+        assertThat(refused.json().path("ok").asBoolean()).isFalse();
+        assertThat(refused.json().path("error_message").asText()).contains("unauthorized");
         assertThat(lion.status(UUID.randomUUID().toString()).status()).as("accepted, then no such task").isEqualTo(404);
         core.close();
         LionClient again = new LionClient(service.port(), "other", "secret");
         assertThat(again.status(UUID.randomUUID().toString()).status()).as("core unreachable").isEqualTo(503);
+        LionClient.Reply unchecked = again.upload(UUID.randomUUID().toString(), 0, sid + ".0.part.gz",
+                HttpRequest.BodyPublishers.ofByteArray(new byte[10]));
+        assertThat(unchecked.status()).isEqualTo(503);
+        assertThat(unchecked.json().path("ok").isBoolean()).as(unchecked.body()).isTrue();
+        assertThat(unchecked.json().path("error_message").asText()).isNotBlank();
         core = new SimulatedCore(); // for tearDown
     }
 
@@ -109,10 +120,10 @@ class CoreIntegrationTest {
         assertThat(patches).hasSize(1);
         JsonNode patch = SimulatedCore.JSON.readTree(patches.get(0).body());
         assertThat(patch.path("has_replay").asBoolean()).isTrue();
-        long size = replays.stream().filter(r -> r.name().endsWith(".mp4")).mapToLong(r -> r.bytes().length).sum();
-        assertThat(patch.path("replay_size").asLong()).isEqualTo(size);
-        assertThat(core.events(sid)).containsExactly("replay_convert_start", "replay_convert_success",
-                "replay_upload_start", "replay_upload_start", "replay_upload_start", "replay_upload_success");
+        long size = replays.stream().mapToLong(r -> r.bytes().length).sum();
+        assertThat(patch.path("replay_size").asLong()).as("the part MP4s and replay.json, as Lion counts").isEqualTo(size);
+        assertThat(core.events(sid)).as("replay_upload_start once per publish, not per attempt")
+                .containsExactly("replay_convert_start", "replay_convert_success", "replay_upload_start", "replay_upload_success");
         String log = Files.readString(data.resolve("tasks/" + id + "/task.log"));
         assertThat(log).contains("publish attempt 1 failed").contains("publish attempt 2 failed");
         assertThat(core.calls("GET", "/api/v1/terminal/terminals/config/")).isNotEmpty();

@@ -82,11 +82,20 @@ class ExternalStorageEndToEndTest {
     }
 
     String submit(String sid) throws Exception {
+        return submit(sid, true);
+    }
+
+    /** Two parts, as Lion sends them; {@code dated}: with meta.date_start. */
+    String submit(String sid, boolean dated) throws Exception {
         byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 12_000);
         byte[] p1 = TestRecordings.part(0x0000FF, 12_200, 14_000);
-        String id = lion.createTask(sid, LionClient.taskBody(sid, List.of(
+        ObjectNode body = (ObjectNode) SimulatedCore.JSON.readTree(LionClient.taskBody(sid, List.of(
                 new Object[] {sid + ".0.part.gz", 10_000L, 12_000L, TestRecordings.sha256(p0)},
-                new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, TestRecordings.sha256(p1)}))).json().path("id").asText();
+                new Object[] {sid + ".1.part.gz", 12_200L, 14_000L, TestRecordings.sha256(p1)})));
+        if (!dated) {
+            ((ObjectNode) body.path("meta")).remove("date_start");
+        }
+        String id = lion.createTask(sid, body.toString()).json().path("id").asText();
         assertThat(lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0)).json().path("ok").asBoolean()).isTrue();
         assertThat(lion.upload(id, 1, sid + ".1.part.gz", HttpRequest.BodyPublishers.ofByteArray(p1)).json().path("ok").asBoolean()).isTrue();
         return id;
@@ -117,6 +126,21 @@ class ExternalStorageEndToEndTest {
         assertThat(core.events(sid)).containsExactly("replay_convert_start", "replay_convert_success",
                 "replay_upload_start", "replay_upload_success");
         assertThat(core.calls("PATCH", "/api/v1/terminal/sessions/" + sid + "/").get(0).body()).contains("\"has_replay\":true");
+    }
+
+    @Test
+    void aTaskWithoutASessionDateIsFiledUnderTheUtcDayCoreGivesForTheSession() throws Exception {
+        startWorker();
+        String sid = UUID.randomUUID().toString();
+        core.sessionStarts.put(sid, "2025/11/17 07:30:00 +0800"); // core's spelling, in its zone: 16 November in UTC
+        String id = submit(sid, false);
+        JsonNode s = lion.waitFor(id, "done", 60);
+        assertThat(s.path("state").asText()).as(s.toString()).isEqualTo("done");
+        String prefix = "2025-11-16/" + sid + "/";
+        assertThat(keys()).containsExactly(prefix + sid + ".0.part.mp4", prefix + sid + ".1.part.mp4", prefix + sid + ".replay.json");
+        assertThat(core.calls("GET", "/api/v1/terminal/sessions/" + sid + "/")).hasSize(1);
+        assertThat(Files.readString(data.resolve("tasks/" + id + "/task.log")))
+                .contains("core says the session started on 2025-11-16");
     }
 
     @Test

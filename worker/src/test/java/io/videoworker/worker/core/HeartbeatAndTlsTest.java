@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpsServer;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -45,6 +46,21 @@ class HeartbeatAndTlsTest {
             assertThat(core.heartbeats.get(0).path("session_online").asInt()).isEqualTo(2);
             assertThat(core.calls("POST", "/api/v1/terminal/terminals/status/")).isNotEmpty();
         }
+    }
+
+    @Test
+    void theSocketGoesToCoreHostsRootAsTheSdkBuildsIt() {
+        assertThat(Heartbeat.socketUri("http://core:8080")).hasToString("ws://core:8080/ws/terminal-task/");
+        assertThat(Heartbeat.socketUri("https://jms.example.com/core")).hasToString("wss://jms.example.com/ws/terminal-task/");
+        assertThat(Heartbeat.socketUri("HTTPS://[::1]:8443/a/b")).hasToString("wss://[::1]:8443/ws/terminal-task/");
+    }
+
+    @Test
+    void cpuLoadIsDividedByTheHostsCpusListedInCpuinfo() throws Exception {
+        Path cpuinfo = Files.writeString(dir.resolve("cpuinfo"), "processor\t: 0\nmodel name\t: x\n\nprocessor\t: 1\n\n"
+                + "processor\t: 2\nflags\t\t: fpu processor\n");
+        assertThat(Heartbeat.SystemFigures.hostCpus(cpuinfo)).isEqualTo(3);
+        assertThat(Heartbeat.SystemFigures.hostCpus(dir.resolve("absent"))).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     /** A self-signed HTTPS server: verified clients refuse it, IGNORE_VERIFY_CERTS clients accept it. */

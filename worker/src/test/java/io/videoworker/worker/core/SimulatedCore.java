@@ -40,11 +40,15 @@ final class SimulatedCore implements AutoCloseable {
     final Set<String> serviceAccounts = ConcurrentHashMap.newKeySet();
     final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
     final List<Replay> replays = Collections.synchronizedList(new ArrayList<>());
+    /** Lifecycle events core took (a refused one is only in {@link #calls}). */
+    final List<Call> acceptedEvents = Collections.synchronizedList(new ArrayList<>());
     final List<JsonNode> heartbeats = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger registrations = new AtomicInteger();
     final AtomicInteger failUploads = new AtomicInteger();
     /** Refuse the heartbeat socket (a proxy that does not pass WebSockets, say). */
     volatile boolean refuseSocket;
+    /** Sessions core knows: id → date_start as core's API writes it (its own zone, slashes). */
+    final Map<String, String> sessionStarts = new ConcurrentHashMap<>();
     volatile JsonNode replayStorage = JSON.createObjectNode().put("TYPE", "server");
     /** Lifecycle events named here get no answer until {@link #releaseEvents} (a core that hangs). */
     final Set<String> heldEvents = ConcurrentHashMap.newKeySet();
@@ -90,6 +94,16 @@ final class SimulatedCore implements AutoCloseable {
             }
         });
         app.post("/api/v1/terminal/sessions/{sid}/replay/", this::upload);
+        app.get("/api/v1/terminal/sessions/{sid}/", ctx -> {
+            if (checkSignature(ctx) != null) {
+                String start = sessionStarts.get(ctx.pathParam("sid"));
+                if (start == null) {
+                    ctx.status(404).json(JSON.createObjectNode().put("detail", "Not found."));
+                } else {
+                    ctx.json(JSON.createObjectNode().put("id", ctx.pathParam("sid")).put("date_start", start));
+                }
+            }
+        });
         app.patch("/api/v1/terminal/sessions/{sid}/", ctx -> {
             if (checkSignature(ctx) != null) {
                 ctx.json(JSON.createObjectNode().put("id", ctx.pathParam("sid")));
@@ -97,15 +111,23 @@ final class SimulatedCore implements AutoCloseable {
         });
         app.post("/api/v1/terminal/sessions/{sid}/lifecycle_log/", ctx -> {
             if (checkSignature(ctx) != null) {
-                String event = JSON.readTree(ctx.body()).path("event").asText();
+                JsonNode body = JSON.readTree(ctx.body());
+                String event = body.path("event").asText();
                 if (!EVENTS.contains(event)) {
                     ctx.status(400).json(JSON.createObjectNode().put("event", "unknown event"));
+                    return;
+                }
+                JsonNode reason = body.get("reason");
+                if (reason != null && (!reason.isTextual() || reason.asText().isBlank())) { // as core's serializer
+                    ctx.status(400).json(JSON.createObjectNode().set("reason",
+                            JSON.createArrayNode().add(reason.isNull() ? "This field may not be null." : "This field may not be blank.")));
                     return;
                 }
                 if (heldEvents.contains(event)) {
                     eventHeld.countDown();
                     release.await();
                 }
+                acceptedEvents.add(new Call("POST", ctx.path(), ctx.body()));
                 ctx.json(JSON.createObjectNode().put("msg", "ok").put("id", UUID.randomUUID().toString()));
             }
         });

@@ -38,6 +38,11 @@ class InternalErrorTest {
             @Override
             public void publishFailed(Task task, TaskLog log) {
             }
+
+            @Override
+            public String sessionDay(Task task, TaskLog log) {
+                return "2025-11-18";
+            }
         };
     }
 

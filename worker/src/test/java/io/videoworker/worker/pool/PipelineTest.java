@@ -158,6 +158,11 @@ class PipelineTest {
             public void publishFailed(Task task, TaskLog log) {
                 events.add("publish_failed");
             }
+
+            @Override
+            public String sessionDay(Task task, TaskLog log) {
+                return "2025-11-18";
+            }
         };
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.videoworker.encode.Mp4Probe;
 import io.videoworker.worker.LionClient;
 import io.videoworker.worker.Service;
@@ -134,6 +135,23 @@ class ServiceTest {
         }
         assertThat(Files.exists(data.resolve("tasks/" + id + "/in"))).as("inputs deleted once published").isFalse();
         assertThat(Files.readString(data.resolve("tasks/" + id + "/task.log"))).contains("published").contains("has_replay=true");
+    }
+
+    @Test
+    void standAloneATaskWithoutASessionDateIsFiledUnderTodayWithAWarning() throws Exception {
+        start();
+        String sid = UUID.randomUUID().toString();
+        byte[] p0 = TestRecordings.part(0xFF0000, 10_000, 11_000);
+        ObjectNode body = (ObjectNode) new ObjectMapper().readTree(
+                taskBody(sid, List.<Object[]>of(new Object[] {sid + ".0.part.gz", 10_000L, 11_000L, TestRecordings.sha256(p0)})));
+        ((ObjectNode) body.path("meta")).remove("date_start");
+        String id = lion.createTask(sid, body.toString()).json().path("id").asText();
+        lion.upload(id, 0, sid + ".0.part.gz", HttpRequest.BodyPublishers.ofByteArray(p0));
+        waitFor(id, TaskState.DONE);
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertThat(data.resolve("replays/" + today + "/" + sid + "/" + sid + ".replay.json")).exists();
+        assertThat(Files.readString(data.resolve("tasks/" + id + "/task.log")))
+                .contains("the sender gave no session date and there is no core to ask: the storage keys use today, " + today);
     }
 
     @Test
