@@ -59,7 +59,9 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
 
     private static final Pattern AWS_HOST = Pattern.compile(
             "(?:^|\\.)s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?$");
-    private static final Pattern COS_HOST = Pattern.compile("(?:^|\\.)cos\\.([a-z]+(?:-[a-z0-9]+)+)\\.myqcloud\\.com$");
+    /** IPv4, or IPv6 as {@link URI#getHost()} gives it (in brackets). */
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[.*]");
+    static final String DEFAULT_REGION = "us-east-1";
 
     private static volatile SdkHttpClient sharedHttp;
 
@@ -130,6 +132,11 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
      * ENDPOINT given without one).
      */
     public static S3Storage fromConfig(JsonNode cfg, long multipartThreshold, long partSize) {
+        return fromConfig(cfg, multipartThreshold, partSize, null);
+    }
+
+    /** For tests: a specific SDK HTTP client (not closed by {@link #close()}). */
+    static S3Storage fromConfig(JsonNode cfg, long multipartThreshold, long partSize, SdkHttpClient http) {
         StorageSupport.requireObject(cfg);
         String type = StorageSupport.optional(cfg, "TYPE");
         type = type == null ? "s3" : type.toLowerCase(Locale.ROOT);
@@ -161,31 +168,42 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
         }
         String region = StorageSupport.optional(cfg, "REGION");
         if (region == null) {
-            region = endpoint == null ? "us-east-1" : regionFromEndpoint(endpoint.getHost());
+            region = endpoint == null ? DEFAULT_REGION : regionFromEndpoint(endpoint.getHost());
         } else if (!region.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("replay storage: REGION is not a region name");
         }
         return new S3Storage(type, endpoint, region, bucket, accessKey, secretKey, !type.equals("cos"),
-                multipartThreshold, partSize);
+                multipartThreshold, partSize, http);
     }
 
     /**
-     * The signing region named by an endpoint host: {@code s3.ap-southeast-1.amazonaws.com} and
-     * {@code s3-ap-southeast-1.amazonaws.com} → {@code ap-southeast-1},
-     * {@code cos.ap-guangzhou.myqcloud.com} → {@code ap-guangzhou}; anything else {@code us-east-1}
-     * (what MinIO, Ceph and Swift accept by default).
+     * The signing region named by an endpoint host, by the rule of JumpServer's Go SDK
+     * ({@code ParseEndpointRegion} in sdk-go {@code storage/util.go}), which Lion and Koko sign with:
+     * <ul>
+     * <li>AWS: the label before {@code .amazonaws.com[.cn]} ({@code s3.ap-southeast-1.amazonaws.com}
+     *     → {@code ap-southeast-1}); unlike the SDK, also the legacy {@code s3-<region>} form, and
+     *     {@code us-east-1} for the global {@code s3.amazonaws.com}, where the SDK's {@code s3} is refused;
+     * <li>a host of three labels or more: the third from the end ({@code s3.eu-central-2.wasabisys.com}
+     *     → {@code eu-central-2}, {@code cos.ap-guangzhou.myqcloud.com} → {@code ap-guangzhou},
+     *     {@code s3.us-west-004.backblazeb2.com} → {@code us-west-004}), unless that is the service
+     *     label {@code s3} ({@code s3.wasabisys.com}: the provider's default region);
+     * <li>a host of two labels: the first ({@code nyc3.digitaloceanspaces.com} → {@code nyc3});
+     * <li>otherwise, and for IP addresses, where the SDK's answer ({@code 0} for {@code 10.0.0.5}) is an
+     *     accident: {@code us-east-1}, what MinIO, Ceph and Swift accept by default.
+     * </ul>
      */
     static String regionFromEndpoint(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        Matcher m = AWS_HOST.matcher(h);
-        if (m.find()) {
-            return m.group(1);
+        if (h.endsWith(".amazonaws.com") || h.endsWith(".amazonaws.com.cn")) {
+            Matcher m = AWS_HOST.matcher(h);
+            return m.find() ? m.group(1) : DEFAULT_REGION;
         }
-        m = COS_HOST.matcher(h);
-        if (m.find()) {
-            return m.group(1);
+        if (IP_LITERAL.matcher(h).matches()) {
+            return DEFAULT_REGION;
         }
-        return "us-east-1";
+        String[] labels = h.split("\\.");
+        String region = labels.length >= 3 ? labels[labels.length - 3] : labels.length == 2 ? labels[0] : null;
+        return region == null || region.isEmpty() || region.equals("s3") ? DEFAULT_REGION : region;
     }
 
     /** {@code https://bucket.cos.ap-guangzhou.myqcloud.com} → {@code https://cos.ap-guangzhou.myqcloud.com}. */

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hc.client5.http.DnsResolver;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -278,8 +281,8 @@ class S3StorageTest {
         }
     }
 
-    @Test
-    void cosUsesVirtualHostedRequests() throws IOException {
+    /** An SDK HTTP client that finds every host name on this machine. */
+    private static SdkHttpClient loopbackHttp() {
         DnsResolver loopback = new DnsResolver() {
             @Override
             public InetAddress[] resolve(String host) {
@@ -291,7 +294,56 @@ class S3StorageTest {
                 return host;
             }
         };
-        SdkHttpClient http = Apache5HttpClient.builder().dnsResolver(loopback).build();
+        return Apache5HttpClient.builder().dnsResolver(loopback).build();
+    }
+
+    /**
+     * Like AWS, Wasabi and other regional S3 services: a signature for another region than the
+     * server's is refused before the signature is checked (s3proxy itself signs for any region).
+     */
+    private static String refuseOtherRegions(String head, String serverRegion) {
+        String auth = TcpRelay.header(head, "authorization");
+        Matcher m = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/s3/aws4_request").matcher(auth == null ? "" : auth);
+        if (m.find() && m.group(1).equals(serverRegion)) {
+            return null;
+        }
+        String region = m.find(0) ? m.group(1) : "";
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>"
+                + "<Message>The authorization header is malformed; the region '" + region + "' is wrong; expecting '"
+                + serverRegion + "'</Message><Region>" + serverRegion + "</Region><RequestId>R1</RequestId></Error>";
+        return "HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body;
+    }
+
+    @Test
+    void regionIsDerivedFromTheEndpointAndARegionCheckingServerAcceptsIt() throws IOException {
+        try (TcpRelay regional = new TcpRelay(proxy.getPort(), head -> refuseOtherRegions(head, "eu-central-2"));
+                SdkHttpClient http = loopbackHttp()) {
+            URI wasabi = URI.create("http://s3.eu-central-2.wasabisys.invalid:" + regional.port());
+            ObjectNode cfg = config().put("ENDPOINT", wasabi.toString());
+            Path f = file("r.mp4", 70_000, 9);
+            try (S3Storage s3 = S3Storage.fromConfig(cfg, S3Storage.DEFAULT_MULTIPART_THRESHOLD,
+                    S3Storage.DEFAULT_PART_SIZE, http)) {
+                assertThat(s3.describe()).contains("(region eu-central-2,");
+                s3.put(KEY, f);
+                assertThat(stored(KEY)).isEqualTo(Files.readAllBytes(f));
+                s3.delete(KEY);
+            }
+            // what the worker did before: us-east-1 for any endpoint but AWS's and COS's
+            try (S3Storage s3 = new S3Storage("s3", wasabi, "us-east-1", BUCKET, AK, SK, true,
+                    S3Storage.DEFAULT_MULTIPART_THRESHOLD, S3Storage.DEFAULT_PART_SIZE, http)) {
+                assertThatThrownBy(() -> s3.put(KEY, f))
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("HTTP 400 AuthorizationHeaderMalformed")
+                        .hasMessageContaining("the region 'us-east-1' is wrong; expecting 'eu-central-2'");
+            }
+            assertThat(stored(KEY)).isNull();
+        }
+    }
+
+    @Test
+    void cosUsesVirtualHostedRequests() throws IOException {
+        SdkHttpClient http = loopbackHttp();
         URI cos = URI.create("http://cos.ap-test.myqcloud.invalid:" + cosProxy.getPort());
         try (http; S3Storage s3 = new S3Storage("cos", cos, "ap-test", BUCKET, AK, SK, false,
                 S3Storage.DEFAULT_MULTIPART_THRESHOLD, S3Storage.DEFAULT_PART_SIZE, http)) {
