@@ -72,11 +72,20 @@ final class FakeObjectServer implements AutoCloseable {
 
     /** An HTTP client whose every request goes to this server. */
     HttpClient client() {
+        return clientVia(port());
+    }
+
+    /** An HTTP client whose every request goes to this server through a local port (a relay's). */
+    HttpClient clientVia(int port) {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getAddress().getPort())))
+                .proxy(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     byte[] object(String bucket, String key) {
@@ -134,6 +143,13 @@ final class FakeObjectServer implements AutoCloseable {
                     objects.put(bucket + "/" + key, body);
                     ex.getResponseHeaders().add("ETag", "\"" + HexFormat.of().formatHex(md5(body)).toUpperCase(Locale.ROOT) + "\"");
                     ex.sendResponseHeaders(200, -1);
+                }
+                case "HEAD" -> {
+                    byte[] object = objects.get(bucket + "/" + key);
+                    if (object != null) {
+                        ex.getResponseHeaders().add("Content-Length", Integer.toString(object.length));
+                    }
+                    ex.sendResponseHeaders(object == null ? 404 : 200, -1);
                 }
                 case "DELETE" -> {
                     objects.remove(bucket + "/" + key);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ObsStorage against a local server that checks OBS header signatures as Huawei documents them. */
-class ObsStorageTest {
+class ObsStorageTest extends ReplayStorageContract {
     private static final String AK = "H4IPJX0TQTHTHEBQQCEC";
     private static final String SK = "obs-test-secret-275hSvB6EEOorBNs";
     private static final URI ENDPOINT = URI.create("http://obs.cn-test-4.invalid");
@@ -36,6 +36,31 @@ class ObsStorageTest {
     @AfterEach
     void stop() {
         server.close();
+    }
+
+    @Override
+    int serverPort() {
+        return server.port();
+    }
+
+    @Override
+    ReplayStorage storage(int port, boolean rightSecret) {
+        return new ObsStorage(ENDPOINT, "replays", AK, rightSecret ? SK : wrongSecret(), server.clientVia(port), null);
+    }
+
+    @Override
+    String wrongSecret() {
+        return "not-the-secret";
+    }
+
+    @Override
+    String wrongSecretHint() {
+        return "check ACCESS_KEY and SECRET_KEY";
+    }
+
+    @Override
+    byte[] stored(String key) {
+        return server.object("replays", key);
     }
 
     private Path file(String name, int size, long seed) throws IOException {

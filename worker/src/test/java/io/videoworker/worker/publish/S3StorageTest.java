@@ -43,7 +43,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
  * S3Storage against a real S3 server: s3proxy in this JVM (its Jetty is shaded, so it does not
  * meet Javalin's), transient in-memory blob store, AWS signature V4 checked on every request.
  */
-class S3StorageTest {
+class S3StorageTest extends ReplayStorageContract {
     private static final String AK = "AKIAVIDEOWORKERTEST";
     private static final String SK = "s3-test-secret/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private static final String BUCKET = "replays";
@@ -152,7 +152,37 @@ class S3StorageTest {
         return Files.write(dir.resolve(name), data);
     }
 
-    private static byte[] stored(String key) throws IOException {
+    private static final long MIB = 1024 * 1024;
+
+    @Override
+    int serverPort() {
+        return proxy.getPort();
+    }
+
+    /** S3's smallest part size, so that the contract's large object goes multipart without being large. */
+    @Override
+    ReplayStorage storage(int port, boolean rightSecret) {
+        return new S3Storage("s3", URI.create("http://127.0.0.1:" + port), "us-east-1", BUCKET, AK,
+                rightSecret ? SK : wrongSecret(), true, 5 * MIB, 5 * MIB);
+    }
+
+    @Override
+    String wrongSecret() {
+        return "definitely-wrong-secret";
+    }
+
+    @Override
+    String wrongSecretHint() {
+        return "HTTP 403 SignatureDoesNotMatch";
+    }
+
+    @Override
+    long multipartSize() {
+        return 11 * MIB;
+    }
+
+    @Override
+    byte[] stored(String key) throws IOException {
         Blob blob = blobs.getBlob(BUCKET, key);
         if (blob == null) {
             return null;
