@@ -39,14 +39,17 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * Replay storage through the S3 API: JumpServer's {@code s3} (also Ceph), {@code swift} (its S3
- * API) and {@code cos} (Tencent COS) types.
+ * API), {@code cos} (Tencent COS) and {@code obs} (Huawei OBS, whose S3-compatible API with V4
+ * signatures Huawei documents on the same regional endpoint core's OBS setting holds; see
+ * docs/architecture.md for why not Huawei's SDK).
  *
  * <p>Like JumpServer's Go uploader: path-style addressing, objects up to the part size (64 MiB) in
  * one PUT, bigger ones as a multipart upload of 64 MiB parts, aborted if anything fails, so an
- * object only ever appears complete. COS is the exception to path style: it no longer serves
- * path-style requests for new buckets, so {@code cos} uses {@code bucket.cos.<region>.myqcloud.com}.
- * Every PUT and part carries Content-MD5. Checksums beyond that (the SDK's CRC32 trailers) are only
- * sent where required, as many S3-compatible servers reject them.
+ * object only ever appears complete. COS and OBS are the exceptions to path style: COS no longer
+ * serves path-style requests for new buckets, and Huawei asks for virtual hosts, so they use
+ * {@code bucket.<endpoint>}. Every PUT and part carries Content-MD5. Checksums beyond that (the
+ * SDK's CRC32 trailers) are only sent where required, as many S3-compatible servers (OBS among
+ * them) reject them.
  *
  * <p>Not thread-confined; {@link #close()} releases the SDK client (the HTTP connection pool is
  * shared by all instances and lives as long as the process).
@@ -76,7 +79,7 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     private final S3Client s3;
 
     /**
-     * @param type               the JumpServer TYPE, for logs ({@code s3}, {@code ceph}, {@code swift}, {@code cos})
+     * @param type               the JumpServer TYPE, for logs ({@code s3}, {@code ceph}, {@code swift}, {@code cos}, {@code obs})
      * @param endpoint           {@code scheme://host[:port]}, or null for AWS's own endpoint of {@code region}
      * @param region             signing region, e.g. {@code us-east-1}
      * @param accessKey          null or empty: the SDK's default credential chain
@@ -125,8 +128,8 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     }
 
     /**
-     * From TERMINAL_REPLAY_STORAGE: {@code TYPE} ({@code s3}, {@code ceph}, {@code swift} or
-     * {@code cos}; absent means {@code s3}), {@code BUCKET}, {@code ACCESS_KEY}, {@code SECRET_KEY},
+     * From TERMINAL_REPLAY_STORAGE: {@code TYPE} ({@code s3}, {@code ceph}, {@code swift}, {@code cos}
+     * or {@code obs}; absent means {@code s3}), {@code BUCKET}, {@code ACCESS_KEY}, {@code SECRET_KEY},
      * {@code ENDPOINT} (optional for {@code s3}: AWS), {@code REGION} (derived from the endpoint
      * when absent), and for swift {@code PROTOCOL} ({@code http}/{@code https}, the scheme of an
      * ENDPOINT given without one).
@@ -140,7 +143,7 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
         StorageSupport.requireObject(cfg);
         String type = StorageSupport.optional(cfg, "TYPE");
         type = type == null ? "s3" : type.toLowerCase(Locale.ROOT);
-        if (!List.of("s3", "ceph", "swift", "cos").contains(type)) {
+        if (!List.of("s3", "ceph", "swift", "cos", "obs").contains(type)) {
             throw new IllegalArgumentException("replay storage: TYPE " + type + " is not served by the S3 API");
         }
         String bucket = StorageSupport.required(cfg, "BUCKET");
@@ -172,7 +175,8 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
         } else if (!region.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("replay storage: REGION is not a region name");
         }
-        return new S3Storage(type, endpoint, region, bucket, accessKey, secretKey, !type.equals("cos"),
+        boolean virtualHosted = type.equals("cos") || type.equals("obs");
+        return new S3Storage(type, endpoint, region, bucket, accessKey, secretKey, !virtualHosted,
                 multipartThreshold, partSize, http);
     }
 
@@ -206,11 +210,14 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
         return region == null || region.isEmpty() || region.equals("s3") ? DEFAULT_REGION : region;
     }
 
-    /** {@code https://bucket.cos.ap-guangzhou.myqcloud.com} → {@code https://cos.ap-guangzhou.myqcloud.com}. */
+    /**
+     * {@code https://bucket.cos.ap-guangzhou.myqcloud.com} → {@code https://cos.ap-guangzhou.myqcloud.com}
+     * (likewise for AWS and OBS, where a bucket host as endpoint fails the signature).
+     */
     private static URI stripBucket(URI endpoint, String bucket) {
         String host = endpoint.getHost().toLowerCase(Locale.ROOT);
         boolean vendor = host.endsWith(".myqcloud.com") || host.endsWith(".amazonaws.com")
-                || host.endsWith(".amazonaws.com.cn");
+                || host.endsWith(".amazonaws.com.cn") || host.endsWith(".myhuaweicloud.com");
         if (vendor && host.startsWith(bucket.toLowerCase(Locale.ROOT) + ".")) {
             String rest = endpoint.getRawAuthority().substring(bucket.length() + 1);
             return URI.create(endpoint.getScheme() + "://" + rest);

@@ -6,25 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.hc.client5.http.DnsResolver;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
-import org.jclouds.blobstore.TransientApiMetadata;
-import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.BlobMetadata;
 import org.jclouds.blobstore.domain.MultipartPart;
 import org.jclouds.blobstore.domain.MultipartUpload;
@@ -37,12 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
-/**
- * S3Storage against a real S3 server: s3proxy in this JVM (its Jetty is shaded, so it does not
- * meet Javalin's), transient in-memory blob store, AWS signature V4 checked on every request.
- */
+/** S3Storage against a real S3 server ({@link S3ProxyServer}), transient in-memory blob store. */
 class S3StorageTest extends ReplayStorageContract {
     private static final String AK = "AKIAVIDEOWORKERTEST";
     private static final String SK = "s3-test-secret/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -51,8 +35,8 @@ class S3StorageTest extends ReplayStorageContract {
 
     private static BlobStore blobs;
     private static CountingBlobStore counting;
-    private static S3Proxy proxy;
-    private static S3Proxy cosProxy;
+    private static S3ProxyServer proxy;
+    private static S3ProxyServer cosProxy;
     private static URI endpoint;
 
     @TempDir
@@ -108,36 +92,20 @@ class S3StorageTest extends ReplayStorageContract {
 
     @BeforeAll
     static void startS3() throws Exception {
-        // by its ApiMetadata: a lookup by name would load every provider, Azure's included
-        BlobStoreContext ctx = ContextBuilder.newBuilder(new TransientApiMetadata()).credentials("unused", "unused")
-                .build(BlobStoreContext.class);
-        blobs = ctx.getBlobStore();
-        blobs.createContainerInLocation(null, BUCKET);
+        blobs = S3ProxyServer.transientStore(BUCKET);
         counting = new CountingBlobStore(blobs);
-        proxy = S3Proxy.builder().blobStore(counting).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, AK, SK).build();
-        proxy.start();
-        // COS style: the bucket in the host name
-        cosProxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, AK, SK).virtualHost("cos.ap-test.myqcloud.invalid").build();
-        cosProxy.start();
-        for (S3Proxy p : List.of(proxy, cosProxy)) {
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!"STARTED".equals(p.getState()) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(p.getState()).isEqualTo("STARTED");
-        }
-        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        proxy = new S3ProxyServer(counting, AK, SK, null);
+        cosProxy = new S3ProxyServer(blobs, AK, SK, "cos.ap-test.myqcloud.invalid"); // COS style: the bucket in the host
+        endpoint = URI.create("http://127.0.0.1:" + proxy.port());
     }
 
     @AfterAll
     static void stopS3() throws Exception {
         if (proxy != null) {
-            proxy.stop();
+            proxy.close();
         }
         if (cosProxy != null) {
-            cosProxy.stop();
+            cosProxy.close();
         }
     }
 
@@ -156,7 +124,7 @@ class S3StorageTest extends ReplayStorageContract {
 
     @Override
     int serverPort() {
-        return proxy.getPort();
+        return proxy.port();
     }
 
     /** S3's smallest part size, so that the contract's large object goes multipart without being large. */
@@ -183,13 +151,7 @@ class S3StorageTest extends ReplayStorageContract {
 
     @Override
     byte[] stored(String key) throws IOException {
-        Blob blob = blobs.getBlob(BUCKET, key);
-        if (blob == null) {
-            return null;
-        }
-        try (InputStream in = blob.getPayload().openStream()) {
-            return in.readAllBytes();
-        }
+        return S3ProxyServer.stored(blobs, BUCKET, key);
     }
 
     private ObjectNode config() {
@@ -301,7 +263,7 @@ class S3StorageTest extends ReplayStorageContract {
     @Test
     void swiftUsesProtocolForAnEndpointWithoutScheme() throws IOException {
         ObjectNode cfg = config().put("TYPE", "swift").put("PROTOCOL", "http")
-                .put("ENDPOINT", "127.0.0.1:" + proxy.getPort());
+                .put("ENDPOINT", "127.0.0.1:" + proxy.port());
         try (S3Storage s3 = S3Storage.fromConfig(cfg)) {
             assertThat(s3.describe()).isEqualTo("swift bucket replays at " + endpoint + " (region us-east-1, path-style)");
             Path f = file("s.json", 300, 7);
@@ -311,44 +273,10 @@ class S3StorageTest extends ReplayStorageContract {
         }
     }
 
-    /** An SDK HTTP client that finds every host name on this machine. */
-    private static SdkHttpClient loopbackHttp() {
-        DnsResolver loopback = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) {
-                return new InetAddress[] {InetAddress.getLoopbackAddress()};
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
-        return Apache5HttpClient.builder().dnsResolver(loopback).build();
-    }
-
-    /**
-     * Like AWS, Wasabi and other regional S3 services: a signature for another region than the
-     * server's is refused before the signature is checked (s3proxy itself signs for any region).
-     */
-    private static String refuseOtherRegions(String head, String serverRegion) {
-        String auth = TcpRelay.header(head, "authorization");
-        Matcher m = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/s3/aws4_request").matcher(auth == null ? "" : auth);
-        if (m.find() && m.group(1).equals(serverRegion)) {
-            return null;
-        }
-        String region = m.find(0) ? m.group(1) : "";
-        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>"
-                + "<Message>The authorization header is malformed; the region '" + region + "' is wrong; expecting '"
-                + serverRegion + "'</Message><Region>" + serverRegion + "</Region><RequestId>R1</RequestId></Error>";
-        return "HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: "
-                + body.getBytes(StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body;
-    }
-
     @Test
     void regionIsDerivedFromTheEndpointAndARegionCheckingServerAcceptsIt() throws IOException {
-        try (TcpRelay regional = new TcpRelay(proxy.getPort(), head -> refuseOtherRegions(head, "eu-central-2"));
-                SdkHttpClient http = loopbackHttp()) {
+        try (TcpRelay regional = new TcpRelay(proxy.port(), S3ProxyServer.refusingOtherRegionsThan("eu-central-2"));
+                SdkHttpClient http = S3ProxyServer.loopbackHttp()) {
             URI wasabi = URI.create("http://s3.eu-central-2.wasabisys.invalid:" + regional.port());
             ObjectNode cfg = config().put("ENDPOINT", wasabi.toString());
             Path f = file("r.mp4", 70_000, 9);
@@ -373,8 +301,8 @@ class S3StorageTest extends ReplayStorageContract {
 
     @Test
     void cosUsesVirtualHostedRequests() throws IOException {
-        SdkHttpClient http = loopbackHttp();
-        URI cos = URI.create("http://cos.ap-test.myqcloud.invalid:" + cosProxy.getPort());
+        SdkHttpClient http = S3ProxyServer.loopbackHttp();
+        URI cos = URI.create("http://cos.ap-test.myqcloud.invalid:" + cosProxy.port());
         try (http; S3Storage s3 = new S3Storage("cos", cos, "ap-test", BUCKET, AK, SK, false,
                 S3Storage.DEFAULT_MULTIPART_THRESHOLD, S3Storage.DEFAULT_PART_SIZE, http)) {
             assertThat(s3.describe()).contains("virtual-hosted");
