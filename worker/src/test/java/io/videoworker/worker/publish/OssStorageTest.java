@@ -34,7 +34,7 @@ class OssStorageTest extends ReplayStorageContract {
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeObjectServer(FakeObjectServer.Vendor.OSS, "oss-cn-test.invalid", "cn-test");
+        server = new FakeObjectServer("oss-cn-test.invalid", "cn-test");
         server.secrets.put(AK, SK);
         server.buckets.add("replays");
     }

@@ -82,14 +82,21 @@ final class TcpRelay implements AutoCloseable {
             while (!s.isClosed()) {
                 try {
                     Socket client = s.accept();
-                    Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-                    open.add(client);
-                    open.add(server);
-                    pump(server.getInputStream(), client.getOutputStream(), client, server);
-                    if (requestCheck == null) {
-                        pump(client.getInputStream(), server.getOutputStream(), client, server);
-                    } else {
-                        daemon(() -> relayRequests(client, server));
+                    // registered under the lock down() takes, so that no connection outlives an outage
+                    synchronized (this) {
+                        if (listener != s) {
+                            client.close();
+                            continue;
+                        }
+                        Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                        open.add(client);
+                        open.add(server);
+                        pump(server.getInputStream(), client.getOutputStream(), client, server);
+                        if (requestCheck == null) {
+                            pump(client.getInputStream(), server.getOutputStream(), client, server);
+                        } else {
+                            daemon(() -> relayRequests(client, server));
+                        }
                     }
                 } catch (IOException e) {
                     // closed by down(), or the server behind refused: the client sees a cut connection
