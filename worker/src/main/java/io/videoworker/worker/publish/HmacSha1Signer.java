@@ -7,8 +7,9 @@ import java.util.TreeMap;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The HMAC-SHA1 header signature shared by Aliyun OSS (V1, {@code Authorization: OSS id:sig},
- * {@code x-oss-} headers) and Huawei OBS ({@code Authorization: OBS id:sig}, {@code x-obs-} headers):
+ * The HMAC-SHA1 header signature of Aliyun OSS V1 ({@code Authorization: OSS id:sig}, {@code x-oss-}
+ * headers). Huawei OBS's native signature is the same scheme with {@code x-obs-} headers, whose
+ * published examples check the canonicalization here; OBS itself is reached through its S3 API.
  *
  * <pre>
  * StringToSign = VERB + "\n" + Content-MD5 + "\n" + Content-Type + "\n" + Date + "\n"

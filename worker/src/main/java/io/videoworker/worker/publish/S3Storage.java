@@ -39,14 +39,17 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * Replay storage through the S3 API: JumpServer's {@code s3} (also Ceph), {@code swift} (its S3
- * API) and {@code cos} (Tencent COS) types.
+ * API), {@code cos} (Tencent COS) and {@code obs} (Huawei OBS, whose S3-compatible API with V4
+ * signatures Huawei documents on the same regional endpoint core's OBS setting holds; see
+ * docs/architecture.md for why not Huawei's SDK).
  *
  * <p>Like JumpServer's Go uploader: path-style addressing, objects up to the part size (64 MiB) in
  * one PUT, bigger ones as a multipart upload of 64 MiB parts, aborted if anything fails, so an
- * object only ever appears complete. COS is the exception to path style: it no longer serves
- * path-style requests for new buckets, so {@code cos} uses {@code bucket.cos.<region>.myqcloud.com}.
- * Every PUT and part carries Content-MD5. Checksums beyond that (the SDK's CRC32 trailers) are only
- * sent where required, as many S3-compatible servers reject them.
+ * object only ever appears complete. COS and OBS are the exceptions to path style: COS no longer
+ * serves path-style requests for new buckets, and Huawei asks for virtual hosts, so they use
+ * {@code bucket.<endpoint>}. Every PUT and part carries Content-MD5. Checksums beyond that (the
+ * SDK's CRC32 trailers) are only sent where required, as many S3-compatible servers (OBS among
+ * them) reject them.
  *
  * <p>Not thread-confined; {@link #close()} releases the SDK client (the HTTP connection pool is
  * shared by all instances and lives as long as the process).
@@ -59,7 +62,9 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
 
     private static final Pattern AWS_HOST = Pattern.compile(
             "(?:^|\\.)s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?$");
-    private static final Pattern COS_HOST = Pattern.compile("(?:^|\\.)cos\\.([a-z]+(?:-[a-z0-9]+)+)\\.myqcloud\\.com$");
+    /** IPv4, or IPv6 as {@link URI#getHost()} gives it (in brackets). */
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[.*]");
+    static final String DEFAULT_REGION = "us-east-1";
 
     private static volatile SdkHttpClient sharedHttp;
 
@@ -74,7 +79,7 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     private final S3Client s3;
 
     /**
-     * @param type               the JumpServer TYPE, for logs ({@code s3}, {@code ceph}, {@code swift}, {@code cos})
+     * @param type               the JumpServer TYPE, for logs ({@code s3}, {@code ceph}, {@code swift}, {@code cos}, {@code obs})
      * @param endpoint           {@code scheme://host[:port]}, or null for AWS's own endpoint of {@code region}
      * @param region             signing region, e.g. {@code us-east-1}
      * @param accessKey          null or empty: the SDK's default credential chain
@@ -123,17 +128,22 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     }
 
     /**
-     * From TERMINAL_REPLAY_STORAGE: {@code TYPE} ({@code s3}, {@code ceph}, {@code swift} or
-     * {@code cos}; absent means {@code s3}), {@code BUCKET}, {@code ACCESS_KEY}, {@code SECRET_KEY},
+     * From TERMINAL_REPLAY_STORAGE: {@code TYPE} ({@code s3}, {@code ceph}, {@code swift}, {@code cos}
+     * or {@code obs}; absent means {@code s3}), {@code BUCKET}, {@code ACCESS_KEY}, {@code SECRET_KEY},
      * {@code ENDPOINT} (optional for {@code s3}: AWS), {@code REGION} (derived from the endpoint
      * when absent), and for swift {@code PROTOCOL} ({@code http}/{@code https}, the scheme of an
      * ENDPOINT given without one).
      */
     public static S3Storage fromConfig(JsonNode cfg, long multipartThreshold, long partSize) {
+        return fromConfig(cfg, multipartThreshold, partSize, null);
+    }
+
+    /** For tests: a specific SDK HTTP client (not closed by {@link #close()}). */
+    static S3Storage fromConfig(JsonNode cfg, long multipartThreshold, long partSize, SdkHttpClient http) {
         StorageSupport.requireObject(cfg);
         String type = StorageSupport.optional(cfg, "TYPE");
         type = type == null ? "s3" : type.toLowerCase(Locale.ROOT);
-        if (!List.of("s3", "ceph", "swift", "cos").contains(type)) {
+        if (!List.of("s3", "ceph", "swift", "cos", "obs").contains(type)) {
             throw new IllegalArgumentException("replay storage: TYPE " + type + " is not served by the S3 API");
         }
         String bucket = StorageSupport.required(cfg, "BUCKET");
@@ -161,38 +171,53 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
         }
         String region = StorageSupport.optional(cfg, "REGION");
         if (region == null) {
-            region = endpoint == null ? "us-east-1" : regionFromEndpoint(endpoint.getHost());
+            region = endpoint == null ? DEFAULT_REGION : regionFromEndpoint(endpoint.getHost());
         } else if (!region.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("replay storage: REGION is not a region name");
         }
-        return new S3Storage(type, endpoint, region, bucket, accessKey, secretKey, !type.equals("cos"),
-                multipartThreshold, partSize);
+        boolean virtualHosted = type.equals("cos") || type.equals("obs");
+        return new S3Storage(type, endpoint, region, bucket, accessKey, secretKey, !virtualHosted,
+                multipartThreshold, partSize, http);
     }
 
     /**
-     * The signing region named by an endpoint host: {@code s3.ap-southeast-1.amazonaws.com} and
-     * {@code s3-ap-southeast-1.amazonaws.com} → {@code ap-southeast-1},
-     * {@code cos.ap-guangzhou.myqcloud.com} → {@code ap-guangzhou}; anything else {@code us-east-1}
-     * (what MinIO, Ceph and Swift accept by default).
+     * The signing region named by an endpoint host, by the rule of JumpServer's Go SDK
+     * ({@code ParseEndpointRegion} in sdk-go {@code storage/util.go}), which Lion and Koko sign with:
+     * <ul>
+     * <li>AWS: the label before {@code .amazonaws.com[.cn]} ({@code s3.ap-southeast-1.amazonaws.com}
+     *     → {@code ap-southeast-1}); unlike the SDK, also the legacy {@code s3-<region>} form, and
+     *     {@code us-east-1} for the global {@code s3.amazonaws.com}, where the SDK's {@code s3} is refused;
+     * <li>a host of three labels or more: the third from the end ({@code s3.eu-central-2.wasabisys.com}
+     *     → {@code eu-central-2}, {@code cos.ap-guangzhou.myqcloud.com} → {@code ap-guangzhou},
+     *     {@code s3.us-west-004.backblazeb2.com} → {@code us-west-004}), unless that is the service
+     *     label {@code s3} ({@code s3.wasabisys.com}: the provider's default region);
+     * <li>a host of two labels: the first ({@code nyc3.digitaloceanspaces.com} → {@code nyc3});
+     * <li>otherwise, and for IP addresses, where the SDK's answer ({@code 0} for {@code 10.0.0.5}) is an
+     *     accident: {@code us-east-1}, what MinIO, Ceph and Swift accept by default.
+     * </ul>
      */
     static String regionFromEndpoint(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        Matcher m = AWS_HOST.matcher(h);
-        if (m.find()) {
-            return m.group(1);
+        if (h.endsWith(".amazonaws.com") || h.endsWith(".amazonaws.com.cn")) {
+            Matcher m = AWS_HOST.matcher(h);
+            return m.find() ? m.group(1) : DEFAULT_REGION;
         }
-        m = COS_HOST.matcher(h);
-        if (m.find()) {
-            return m.group(1);
+        if (IP_LITERAL.matcher(h).matches()) {
+            return DEFAULT_REGION;
         }
-        return "us-east-1";
+        String[] labels = h.split("\\.");
+        String region = labels.length >= 3 ? labels[labels.length - 3] : labels.length == 2 ? labels[0] : null;
+        return region == null || region.isEmpty() || region.equals("s3") ? DEFAULT_REGION : region;
     }
 
-    /** {@code https://bucket.cos.ap-guangzhou.myqcloud.com} → {@code https://cos.ap-guangzhou.myqcloud.com}. */
+    /**
+     * {@code https://bucket.cos.ap-guangzhou.myqcloud.com} → {@code https://cos.ap-guangzhou.myqcloud.com}
+     * (likewise for AWS and OBS, where a bucket host as endpoint fails the signature).
+     */
     private static URI stripBucket(URI endpoint, String bucket) {
         String host = endpoint.getHost().toLowerCase(Locale.ROOT);
         boolean vendor = host.endsWith(".myqcloud.com") || host.endsWith(".amazonaws.com")
-                || host.endsWith(".amazonaws.com.cn");
+                || host.endsWith(".amazonaws.com.cn") || host.endsWith(".myhuaweicloud.com");
         if (vendor && host.startsWith(bucket.toLowerCase(Locale.ROOT) + ".")) {
             String rest = endpoint.getRawAuthority().substring(bucket.length() + 1);
             return URI.create(endpoint.getScheme() + "://" + rest);

@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 /**
  * External replay storages by JumpServer's TYPE name (core's own "server" storage is separate).
- * Ceph, Swift and COS speak the S3 API.
+ * Ceph, Swift, COS and OBS speak the S3 API.
  */
 public final class Storages {
     private Storages() {
@@ -18,7 +18,7 @@ public final class Storages {
             "swift", S3Storage::fromConfig,
             "cos", S3Storage::fromConfig,
             "oss", OssStorage::fromConfig,
-            "obs", ObsStorage::fromConfig,
+            "obs", S3Storage::fromConfig,
             "azure", AzureStorage::fromConfig,
             "sftp", SftpStorage::fromConfig);
 }

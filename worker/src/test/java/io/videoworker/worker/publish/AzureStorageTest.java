@@ -17,6 +17,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one above it, or at the path in the AZURITE_BLOB environment variable. Missing, the server
  * tests fail under CI=true and are skipped elsewhere; the config tests always run.
  */
-class AzureStorageTest {
+class AzureStorageTest extends ReplayStorageContract {
     /** Azurite's well-known development account (public, documented). */
     static final String ACCOUNT = "devstoreaccount1";
     static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -151,6 +152,44 @@ class AzureStorageTest {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return Files.write(tmp.resolve(name), b);
+    }
+
+    // ---- the storage contract, against Azurite ----
+
+    private static final int CONTRACT_BLOCK = 64 * 1024;
+
+    @Override
+    int serverPort() throws Exception {
+        azurite();
+        return URI.create(endpoint).getPort();
+    }
+
+    @Override
+    ReplayStorage storage(int port, boolean rightSecret) throws Exception {
+        container("contract");
+        return new AzureStorage("http://127.0.0.1:" + port + "/" + ACCOUNT, ACCOUNT, rightSecret ? KEY : wrongSecret(),
+                "contract", CONTRACT_BLOCK);
+    }
+
+    @Override
+    String wrongSecret() {
+        return java.util.Base64.getEncoder().encodeToString(new byte[64]);
+    }
+
+    @Override
+    String wrongSecretHint() {
+        return "ACCOUNT_KEY";
+    }
+
+    @Override
+    byte[] stored(String key) throws Exception {
+        var blob = container("contract").getBlobClient(key);
+        return blob.exists() ? blob.downloadContent().toBytes() : null;
+    }
+
+    @Override
+    long multipartSize() {
+        return 3L * CONTRACT_BLOCK + 5;
     }
 
     // ---- against Azurite ----

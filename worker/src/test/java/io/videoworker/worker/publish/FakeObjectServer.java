@@ -32,15 +32,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A stand-in for Aliyun OSS or Huawei OBS on 127.0.0.1. Clients reach it as their HTTP proxy, so
+ * A stand-in for Aliyun OSS on 127.0.0.1. Clients reach it as their HTTP proxy, so
  * they send their real virtual-hosted URLs ({@code http://bucket.endpoint/key}) and Host headers
  * without any DNS. It checks each request's signature the way the vendor documents it (its own
  * implementation, deliberately not the production signer), its Date (±15 min) and Content-MD5,
- * answers in the vendors' XML error format, and keeps the objects in memory.
+ * answers in OSS's XML error format, and keeps the objects in memory.
  */
 final class FakeObjectServer implements AutoCloseable {
-    enum Vendor { OSS, OBS }
-
     /** A request as received; header names lower-cased. */
     record Request(String method, String host, String rawPath, Map<String, String> headers) {}
 
@@ -48,7 +46,6 @@ final class FakeObjectServer implements AutoCloseable {
             "OSS4-HMAC-SHA256 Credential=([^/,]+)/(\\d{8})/([^/,]+)/oss/aliyun_v4_request"
                     + "(?:,\\s*AdditionalHeaders=([^,]*))?,\\s*Signature=([0-9a-f]{64})");
 
-    final Vendor vendor;
     final String endpointHost;
     final String region;
     final Map<String, String> secrets = new ConcurrentHashMap<>();
@@ -61,8 +58,7 @@ final class FakeObjectServer implements AutoCloseable {
      * @param endpointHost the endpoint's host clients are configured with, e.g. {@code oss-cn-test.invalid}
      * @param region       the region an OSS V4 signature must be scoped to
      */
-    FakeObjectServer(Vendor vendor, String endpointHost, String region) throws IOException {
-        this.vendor = vendor;
+    FakeObjectServer(String endpointHost, String region) throws IOException {
         this.endpointHost = endpointHost;
         this.region = region;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -72,11 +68,20 @@ final class FakeObjectServer implements AutoCloseable {
 
     /** An HTTP client whose every request goes to this server. */
     HttpClient client() {
+        return clientVia(port());
+    }
+
+    /** An HTTP client whose every request goes to this server through a local port (a relay's). */
+    HttpClient clientVia(int port) {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .proxy(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getAddress().getPort())))
+                .proxy(ProxySelector.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)))
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     byte[] object(String bucket, String key) {
@@ -107,9 +112,8 @@ final class FakeObjectServer implements AutoCloseable {
                 return;
             }
             String bucket = host.substring(0, host.length() - endpointHost.length() - 1);
-            String encodedKey = rawPath.substring(1);
-            String key = URLDecoder.decode(encodedKey.replace("+", "%2B"), StandardCharsets.UTF_8);
-            String problem = checkAuth(ex.getRequestMethod(), bucket, key, encodedKey, headers);
+            String key = URLDecoder.decode(rawPath.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+            String problem = checkAuth(ex.getRequestMethod(), bucket, key, headers);
             if (problem != null) {
                 String[] p = problem.split("\\|", 2);
                 error(ex, 403, p[0], p[1]);
@@ -128,12 +132,19 @@ final class FakeObjectServer implements AutoCloseable {
                     }
                     String md5 = headers.get("Content-MD5");
                     if (md5 != null && !md5.equals(Base64.getEncoder().encodeToString(md5(body)))) {
-                        error(ex, 400, vendor == Vendor.OSS ? "InvalidDigest" : "BadDigest", "Content-MD5 mismatch");
+                        error(ex, 400, "InvalidDigest", "Content-MD5 mismatch");
                         return;
                     }
                     objects.put(bucket + "/" + key, body);
                     ex.getResponseHeaders().add("ETag", "\"" + HexFormat.of().formatHex(md5(body)).toUpperCase(Locale.ROOT) + "\"");
                     ex.sendResponseHeaders(200, -1);
+                }
+                case "HEAD" -> {
+                    byte[] object = objects.get(bucket + "/" + key);
+                    if (object != null) {
+                        ex.getResponseHeaders().add("Content-Length", Integer.toString(object.length));
+                    }
+                    ex.sendResponseHeaders(object == null ? 404 : 200, -1);
                 }
                 case "DELETE" -> {
                     objects.remove(bucket + "/" + key);
@@ -145,16 +156,16 @@ final class FakeObjectServer implements AutoCloseable {
     }
 
     /** Null if the request is signed correctly, else "Code|Message". */
-    private String checkAuth(String method, String bucket, String key, String encodedKey, Map<String, String> h) {
+    private String checkAuth(String method, String bucket, String key, Map<String, String> h) {
         String auth = h.get("Authorization");
         if (auth == null) {
             return "AccessDenied|anonymous access";
         }
-        if (vendor == Vendor.OSS && auth.startsWith("OSS4-HMAC-SHA256 ")) {
+        if (auth.startsWith("OSS4-HMAC-SHA256 ")) {
             return checkOssV4(method, bucket, key, h, auth);
         }
-        String scheme = vendor == Vendor.OSS ? "OSS " : "OBS ";
-        String prefix = vendor == Vendor.OSS ? "x-oss-" : "x-obs-";
+        String scheme = "OSS ";
+        String prefix = "x-oss-";
         if (!auth.startsWith(scheme) || auth.indexOf(':') < 0) {
             return "InvalidArgument|Authorization must be '" + scheme + "AccessKeyId:Signature'";
         }
@@ -164,7 +175,7 @@ final class FakeObjectServer implements AutoCloseable {
         if (secret == null) {
             return "InvalidAccessKeyId|The access key id does not exist.";
         }
-        // Date: OSS takes x-oss-date over Date; OBS signs an empty Date when x-obs-date is sent
+        // Date: OSS takes x-oss-date over Date
         String dateHeader = h.containsKey(prefix + "date") ? h.get(prefix + "date") : h.get("Date");
         if (dateHeader == null) {
             return "AccessDenied|no Date";
@@ -173,7 +184,7 @@ final class FakeObjectServer implements AutoCloseable {
         if (Duration.between(date, Instant.now()).abs().toMinutes() >= 15) {
             return "RequestTimeTooSkewed|The difference between the request time and the current time is too large.";
         }
-        String signedDate = vendor == Vendor.OBS && h.containsKey("x-obs-date") ? "" : dateHeader;
+        String signedDate = dateHeader;
         TreeMap<String, String> canon = new TreeMap<>();
         h.forEach((k, v) -> {
             String l = k.toLowerCase(Locale.ROOT);
@@ -186,8 +197,8 @@ final class FakeObjectServer implements AutoCloseable {
                 .append(h.getOrDefault("Content-Type", "")).append('\n')
                 .append(signedDate).append('\n');
         canon.forEach((k, v) -> sts.append(k).append(':').append(v).append('\n'));
-        // OSS V1 signs the object name as is; OBS its URL-encoded form
-        sts.append('/').append(bucket).append('/').append(vendor == Vendor.OSS ? key : encodedKey);
+        // OSS V1 signs the object name as is
+        sts.append('/').append(bucket).append('/').append(key);
         String expected = Base64.getEncoder().encodeToString(mac("HmacSHA1",
                 secret.getBytes(StandardCharsets.UTF_8), sts.toString()));
         return expected.equals(given) ? null

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** OssStorage against a local server that checks OSS V1 and V4 signatures as Aliyun documents them. */
-class OssStorageTest {
+class OssStorageTest extends ReplayStorageContract {
     private static final String AK = "LTAItestaccesskey";
     private static final String SK = "test-secret-Q0YehC6ZyugWfjod5y8R";
     private static final URI ENDPOINT = URI.create("http://oss-cn-test.invalid");
@@ -34,7 +34,7 @@ class OssStorageTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new FakeObjectServer(FakeObjectServer.Vendor.OSS, "oss-cn-test.invalid", "cn-test");
+        server = new FakeObjectServer("oss-cn-test.invalid", "cn-test");
         server.secrets.put(AK, SK);
         server.buckets.add("replays");
     }
@@ -42,6 +42,32 @@ class OssStorageTest {
     @AfterEach
     void stop() {
         server.close();
+    }
+
+    @Override
+    int serverPort() {
+        return server.port();
+    }
+
+    @Override
+    ReplayStorage storage(int port, boolean rightSecret) {
+        return new OssStorage(ENDPOINT, "replays", AK, rightSecret ? SK : wrongSecret(), "cn-test",
+                server.clientVia(port), null);
+    }
+
+    @Override
+    String wrongSecret() {
+        return "wrong-secret-value";
+    }
+
+    @Override
+    String wrongSecretHint() {
+        return "check ACCESS_KEY and SECRET_KEY";
+    }
+
+    @Override
+    byte[] stored(String key) {
+        return server.object("replays", key);
     }
 
     private OssStorage storage(String region, String secret) {

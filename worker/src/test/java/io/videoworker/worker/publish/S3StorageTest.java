@@ -6,22 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.hc.client5.http.DnsResolver;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
-import org.jclouds.blobstore.TransientApiMetadata;
-import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.BlobMetadata;
 import org.jclouds.blobstore.domain.MultipartPart;
 import org.jclouds.blobstore.domain.MultipartUpload;
@@ -34,13 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 
-/**
- * S3Storage against a real S3 server: s3proxy in this JVM (its Jetty is shaded, so it does not
- * meet Javalin's), transient in-memory blob store, AWS signature V4 checked on every request.
- */
-class S3StorageTest {
+/** S3Storage against a real S3 server ({@link S3ProxyServer}), transient in-memory blob store. */
+class S3StorageTest extends ReplayStorageContract {
     private static final String AK = "AKIAVIDEOWORKERTEST";
     private static final String SK = "s3-test-secret/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private static final String BUCKET = "replays";
@@ -48,8 +35,8 @@ class S3StorageTest {
 
     private static BlobStore blobs;
     private static CountingBlobStore counting;
-    private static S3Proxy proxy;
-    private static S3Proxy cosProxy;
+    private static S3ProxyServer proxy;
+    private static S3ProxyServer cosProxy;
     private static URI endpoint;
 
     @TempDir
@@ -105,36 +92,20 @@ class S3StorageTest {
 
     @BeforeAll
     static void startS3() throws Exception {
-        // by its ApiMetadata: a lookup by name would load every provider, Azure's included
-        BlobStoreContext ctx = ContextBuilder.newBuilder(new TransientApiMetadata()).credentials("unused", "unused")
-                .build(BlobStoreContext.class);
-        blobs = ctx.getBlobStore();
-        blobs.createContainerInLocation(null, BUCKET);
+        blobs = S3ProxyServer.transientStore(BUCKET);
         counting = new CountingBlobStore(blobs);
-        proxy = S3Proxy.builder().blobStore(counting).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, AK, SK).build();
-        proxy.start();
-        // COS style: the bucket in the host name
-        cosProxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, AK, SK).virtualHost("cos.ap-test.myqcloud.invalid").build();
-        cosProxy.start();
-        for (S3Proxy p : List.of(proxy, cosProxy)) {
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!"STARTED".equals(p.getState()) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(p.getState()).isEqualTo("STARTED");
-        }
-        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        proxy = new S3ProxyServer(counting, AK, SK, null);
+        cosProxy = new S3ProxyServer(blobs, AK, SK, "cos.ap-test.myqcloud.invalid"); // COS style: the bucket in the host
+        endpoint = URI.create("http://127.0.0.1:" + proxy.port());
     }
 
     @AfterAll
     static void stopS3() throws Exception {
         if (proxy != null) {
-            proxy.stop();
+            proxy.close();
         }
         if (cosProxy != null) {
-            cosProxy.stop();
+            cosProxy.close();
         }
     }
 
@@ -149,14 +120,38 @@ class S3StorageTest {
         return Files.write(dir.resolve(name), data);
     }
 
-    private static byte[] stored(String key) throws IOException {
-        Blob blob = blobs.getBlob(BUCKET, key);
-        if (blob == null) {
-            return null;
-        }
-        try (InputStream in = blob.getPayload().openStream()) {
-            return in.readAllBytes();
-        }
+    private static final long MIB = 1024 * 1024;
+
+    @Override
+    int serverPort() {
+        return proxy.port();
+    }
+
+    /** S3's smallest part size, so that the contract's large object goes multipart without being large. */
+    @Override
+    ReplayStorage storage(int port, boolean rightSecret) {
+        return new S3Storage("s3", URI.create("http://127.0.0.1:" + port), "us-east-1", BUCKET, AK,
+                rightSecret ? SK : wrongSecret(), true, 5 * MIB, 5 * MIB);
+    }
+
+    @Override
+    String wrongSecret() {
+        return "definitely-wrong-secret";
+    }
+
+    @Override
+    String wrongSecretHint() {
+        return "HTTP 403 SignatureDoesNotMatch";
+    }
+
+    @Override
+    long multipartSize() {
+        return 11 * MIB;
+    }
+
+    @Override
+    byte[] stored(String key) throws IOException {
+        return S3ProxyServer.stored(blobs, BUCKET, key);
     }
 
     private ObjectNode config() {
@@ -268,7 +263,7 @@ class S3StorageTest {
     @Test
     void swiftUsesProtocolForAnEndpointWithoutScheme() throws IOException {
         ObjectNode cfg = config().put("TYPE", "swift").put("PROTOCOL", "http")
-                .put("ENDPOINT", "127.0.0.1:" + proxy.getPort());
+                .put("ENDPOINT", "127.0.0.1:" + proxy.port());
         try (S3Storage s3 = S3Storage.fromConfig(cfg)) {
             assertThat(s3.describe()).isEqualTo("swift bucket replays at " + endpoint + " (region us-east-1, path-style)");
             Path f = file("s.json", 300, 7);
@@ -279,20 +274,35 @@ class S3StorageTest {
     }
 
     @Test
-    void cosUsesVirtualHostedRequests() throws IOException {
-        DnsResolver loopback = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) {
-                return new InetAddress[] {InetAddress.getLoopbackAddress()};
+    void regionIsDerivedFromTheEndpointAndARegionCheckingServerAcceptsIt() throws IOException {
+        try (TcpRelay regional = new TcpRelay(proxy.port(), S3ProxyServer.refusingOtherRegionsThan("eu-central-2"));
+                SdkHttpClient http = S3ProxyServer.loopbackHttp()) {
+            URI wasabi = URI.create("http://s3.eu-central-2.wasabisys.invalid:" + regional.port());
+            ObjectNode cfg = config().put("ENDPOINT", wasabi.toString());
+            Path f = file("r.mp4", 70_000, 9);
+            try (S3Storage s3 = S3Storage.fromConfig(cfg, S3Storage.DEFAULT_MULTIPART_THRESHOLD,
+                    S3Storage.DEFAULT_PART_SIZE, http)) {
+                assertThat(s3.describe()).contains("(region eu-central-2,");
+                s3.put(KEY, f);
+                assertThat(stored(KEY)).isEqualTo(Files.readAllBytes(f));
+                s3.delete(KEY);
             }
+            // what the worker did before: us-east-1 for any endpoint but AWS's and COS's
+            try (S3Storage s3 = new S3Storage("s3", wasabi, "us-east-1", BUCKET, AK, SK, true,
+                    S3Storage.DEFAULT_MULTIPART_THRESHOLD, S3Storage.DEFAULT_PART_SIZE, http)) {
+                assertThatThrownBy(() -> s3.put(KEY, f))
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("HTTP 400 AuthorizationHeaderMalformed")
+                        .hasMessageContaining("the region 'us-east-1' is wrong; expecting 'eu-central-2'");
+            }
+            assertThat(stored(KEY)).isNull();
+        }
+    }
 
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
-        SdkHttpClient http = Apache5HttpClient.builder().dnsResolver(loopback).build();
-        URI cos = URI.create("http://cos.ap-test.myqcloud.invalid:" + cosProxy.getPort());
+    @Test
+    void cosUsesVirtualHostedRequests() throws IOException {
+        SdkHttpClient http = S3ProxyServer.loopbackHttp();
+        URI cos = URI.create("http://cos.ap-test.myqcloud.invalid:" + cosProxy.port());
         try (http; S3Storage s3 = new S3Storage("cos", cos, "ap-test", BUCKET, AK, SK, false,
                 S3Storage.DEFAULT_MULTIPART_THRESHOLD, S3Storage.DEFAULT_PART_SIZE, http)) {
             assertThat(s3.describe()).contains("virtual-hosted");

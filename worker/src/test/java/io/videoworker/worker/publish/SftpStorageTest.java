@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Against a real SSH server (Apache MINA SSHD) in this JVM on a free loopback port, its SFTP
  * subsystem rooted in a temporary folder; password and public-key logins.
  */
-class SftpStorageTest {
+class SftpStorageTest extends ReplayStorageContract {
     static final String USER = "alice";
     static final String PASSWORD = "pa55-w0rd";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +86,34 @@ class SftpStorageTest {
         if (server != null) {
             server.stop(true);
         }
+    }
+
+    @Override
+    int serverPort() {
+        return port;
+    }
+
+    @Override
+    ReplayStorage storage(int port, boolean rightSecret) {
+        ObjectNode cfg = passwordConfig(rightSecret ? PASSWORD : wrongSecret(), "/contract");
+        cfg.put("SFTP_PORT", port);
+        return SftpStorage.fromConfig(cfg);
+    }
+
+    @Override
+    String wrongSecret() {
+        return "Wr0ng-Pa55";
+    }
+
+    @Override
+    String wrongSecretHint() {
+        return "SFTP_PASSWORD";
+    }
+
+    @Override
+    byte[] stored(String key) throws IOException {
+        Path f = serverRoot.resolve("contract").resolve(key);
+        return Files.exists(f) ? Files.readAllBytes(f) : null;
     }
 
     static Path file(String name, int size, long seed) throws IOException {

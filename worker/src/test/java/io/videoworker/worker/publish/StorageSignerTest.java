@@ -135,7 +135,13 @@ class StorageSignerTest {
         assertThat(S3Storage.regionFromEndpoint("s3.amazonaws.com")).isEqualTo("us-east-1");
         assertThat(S3Storage.regionFromEndpoint("cos.ap-guangzhou.myqcloud.com")).isEqualTo("ap-guangzhou");
         assertThat(S3Storage.regionFromEndpoint("COS.NA-SILICONVALLEY.MYQCLOUD.COM")).isEqualTo("na-siliconvalley");
+        assertThat(S3Storage.regionFromEndpoint("s3.eu-central-2.wasabisys.com")).isEqualTo("eu-central-2");
+        assertThat(S3Storage.regionFromEndpoint("s3.wasabisys.com")).isEqualTo("us-east-1");
+        assertThat(S3Storage.regionFromEndpoint("s3.us-west-004.backblazeb2.com")).isEqualTo("us-west-004");
+        assertThat(S3Storage.regionFromEndpoint("nyc3.digitaloceanspaces.com")).isEqualTo("nyc3");
+        assertThat(S3Storage.regionFromEndpoint("rgw.storage.example.com")).isEqualTo("storage");
         assertThat(S3Storage.regionFromEndpoint("minio")).isEqualTo("us-east-1");
+        assertThat(S3Storage.regionFromEndpoint("[::1]")).isEqualTo("us-east-1");
         assertThat(S3Storage.regionFromEndpoint("10.0.0.5")).isEqualTo("us-east-1");
 
         assertThat(OssStorage.regionFromEndpoint("oss-cn-hangzhou.aliyuncs.com")).isEqualTo("cn-hangzhou");
