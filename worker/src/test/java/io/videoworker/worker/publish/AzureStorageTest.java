@@ -188,7 +188,7 @@ class AzureStorageTest extends ReplayStorageContract {
     }
 
     @Override
-    long multipartSize() {
+    long largeObjectSize() {
         return 3L * CONTRACT_BLOCK + 5;
     }
 

@@ -83,7 +83,7 @@ class ObsStorageTest extends ReplayStorageContract {
     }
 
     @Override
-    long multipartSize() {
+    long largeObjectSize() {
         return 11 * MIB;
     }
 

@@ -145,7 +145,7 @@ class S3StorageTest extends ReplayStorageContract {
     }
 
     @Override
-    long multipartSize() {
+    long largeObjectSize() {
         return 11 * MIB;
     }
 
