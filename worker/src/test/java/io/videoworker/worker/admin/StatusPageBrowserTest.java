@@ -79,7 +79,8 @@ class StatusPageBrowserTest {
             Files.delete(replays);
             Files.writeString(replays, "not a folder");
             String sid = UUID.randomUUID().toString();
-            Path recording = Files.write(dir.resolve(sid + ".replay.gz"), TestRecordings.steadyNoise(480, 360, 16, 90, 1_000_000, 7));
+            // long enough (4,320 full-screen frames, ≈ 15 s with the default encoder) for the page to see progress move
+            Path recording = Files.write(dir.resolve(sid + ".replay.gz"), TestRecordings.steadyNoise(480, 360, 16, 270, 1_000_000, 7));
             Map<String, String> fields = new LinkedHashMap<>();
             fields.put("session_id", sid);
             fields.put("session_date", "2025-11-18");
