@@ -1,8 +1,11 @@
 package io.videoworker.worker.publish;
 
+import io.videoworker.worker.convert.ReplayDates;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskLog;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 /**
  * What core hears about a session: lifecycle events and the session's replay fields. Stand-alone,
@@ -46,7 +49,7 @@ public interface SessionReporter {
         public String sessionDay(Task task, TaskLog log) {
             // the day the recording arrived (a session ends shortly before): not the day of a later retry
             long arrived = task.createdAt > 0 ? task.createdAt : System.currentTimeMillis();
-            String today = java.time.Instant.ofEpochMilli(arrived).atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
+            String today = ReplayDates.day(Instant.ofEpochMilli(arrived).atOffset(ZoneOffset.UTC));
             log.warn("the sender gave no session date and there is no core to ask: the storage keys use today, " + today);
             return today;
         }
