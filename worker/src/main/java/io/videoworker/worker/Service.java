@@ -8,6 +8,10 @@ import io.videoworker.worker.auth.CoreProfileAuthenticator;
 import io.videoworker.worker.auth.KeyFileMode;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
 import io.videoworker.worker.auth.PrivateFile;
+import io.videoworker.worker.cluster.ClusterSecret;
+import io.videoworker.worker.cluster.Database;
+import io.videoworker.worker.cluster.Leases;
+import io.videoworker.worker.config.ConfigException;
 import io.videoworker.worker.config.WorkerConfig;
 import io.videoworker.worker.api.Health;
 import io.videoworker.worker.core.CoreClient;
@@ -50,6 +54,9 @@ public final class Service implements AutoCloseable {
     private CoreLink link;
     private WorkerMetrics metrics;
     private volatile Heartbeat heartbeat;
+    /** Cluster mode only: the task database and this node's leases. */
+    private Database database;
+    private Leases leases;
     private volatile boolean closed;
     /** First pause after a failed registration; it doubles up to the cap. */
     private Duration registrationFirstPause = Duration.ofSeconds(1);
@@ -80,20 +87,30 @@ public final class Service implements AutoCloseable {
         }
         AdminToken adminToken = AdminToken.load(config); // a bad token file stops the start before any task resumes
         Spool spool = new Spool(config.tasksDir());
+        if (config.clustered()) {
+            joinCluster();
+        }
         Authenticator auth;
+        StorageResolver storages;
+        SessionReporter reporter;
+        java.util.function.Supplier<String> coreNotReady;
         if (config.standalone()) {
             auth = new LocalKeyAuthenticator(ensureLocalKeys());
-            tasks = new TaskService(config, spool, StorageResolver.fixed(new LocalStorage(config.replaysDir())),
-                    SessionReporter.LOG_ONLY, () -> null);
+            storages = StorageResolver.fixed(new LocalStorage(config.replaysDir()));
+            reporter = SessionReporter.LOG_ONLY;
+            coreNotReady = () -> null;
         } else {
             CoreClient core = new CoreClient(config.coreHost(), config.ignoreVerifyCerts());
-            link = new CoreLink(new Registration(core, config.name(), config.bootstrapToken(), config.keysDir()),
+            link = new CoreLink(new Registration(core, config.name(), config.bootstrapToken(), config.nodeKeysDir()),
                     config.coreHost(), registrationFirstPause, registrationMaxPause, key -> startHeartbeat(core));
             auth = new CoreProfileAuthenticator(core.http(), config.coreHost());
             SecretBox secrets = SecretBox.of(config.secretKey(), config.keysDir());
-            tasks = new TaskService(config, spool, new TerminalStorageResolver(core, secrets, Storages.EXTERNAL, config.sftpDirect()),
-                    new CoreReporter(core), link::notReady);
+            storages = new TerminalStorageResolver(core, secrets, Storages.EXTERNAL, config.sftpDirect());
+            reporter = new CoreReporter(core);
+            coreNotReady = link::notReady;
         }
+        tasks = database == null ? new TaskService(config, spool, storages, reporter, coreNotReady)
+                : TaskService.clustered(config, spool, storages, reporter, coreNotReady, database, leases);
         metrics = new WorkerMetrics(new WorkerMetrics.Sources(tasks, config.effectiveWorkers(), this::spoolFreeBytes,
                 config.spoolReserveBytes(), this::coreState, () -> link == null ? 0 : link.lastHeartbeatAt(), () -> api == null ? 0 : api.uploadsInProgress()),
                 java.time.Clock.systemUTC());
@@ -108,6 +125,28 @@ public final class Service implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Cluster mode: waits for the database (its schema migrated), checks that this node's secret
+     * key is the cluster's, and starts renewing this node's leases.
+     */
+    private void joinCluster() throws IOException {
+        try {
+            database = Database.open(config.cluster(), config.effectiveWorkers() + 12);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("stopped while waiting for the task database");
+        }
+        try {
+            ClusterSecret.verify(database, config.secretKey());
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage());
+        }
+        byte[] life = new byte[4];
+        new SecureRandom().nextBytes(life);
+        leases = new Leases(database, config.name() + "#" + HexFormat.of().formatHex(life), config.cluster().lease());
+        LOG.info("cluster mode: tasks in {}, this node's leases as {}", database.describe(), leases.owner());
+    }
+
     private synchronized void startHeartbeat(CoreClient core) {
         if (!closed) {
             heartbeat = new Heartbeat(core, tasks::busy, config.dataDir(), Duration.ofSeconds(30), Duration.ofSeconds(10))
@@ -119,7 +158,8 @@ public final class Service implements AutoCloseable {
     private Health health() {
         long oldest = tasks.oldestQueuedAt();
         return new Health(Version.current(), config.standalone() ? "standalone" : "core", coreState(),
-                link == null ? null : link.problem(), tasks.queued(),
+                link == null ? null : link.problem(), database == null ? null : database.problem() == null ? "ok" : "unreachable",
+                database == null ? null : database.problem(), tasks.queued(),
                 oldest == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000), tasks.converting(), spoolFreeBytes(),
                 (System.currentTimeMillis() - startedAt) / 1000);
     }
@@ -226,6 +266,12 @@ public final class Service implements AutoCloseable {
         }
         if (tasks != null) {
             tasks.close();
+        }
+        if (leases != null) {
+            leases.close();
+        }
+        if (database != null) {
+            database.close();
         }
         if (metrics != null) {
             metrics.close();

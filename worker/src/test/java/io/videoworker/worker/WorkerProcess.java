@@ -34,6 +34,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final int port;
     private int starts;
     private Process process;
+    private Path log;
 
     /** Test defaults as for the in-process worker (one conversion at a time, no reserve, 1 s retry base) plus {@code settings}. */
     public WorkerProcess(Path data, Map<String, String> settings, String... jvmOptions) throws IOException {
@@ -172,7 +173,13 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public Path log() {
-        return data.resolveSibling(data.getFileName() + "-worker.log");
+        return log != null ? log : data.resolveSibling(data.getFileName() + "-worker.log");
+    }
+
+    /** Output to {@code file} instead (several workers on one data directory: a cluster's nodes). */
+    public WorkerProcess logTo(Path file) {
+        this.log = file;
+        return this;
     }
 
     public LionClient lion() {

@@ -3,6 +3,7 @@ package io.videoworker.worker.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.videoworker.worker.spool.Untrusted;
+import io.videoworker.worker.task.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import org.slf4j.Logger;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>part uploads: {@code {"ok":false,"error_message":…}}, 400 for anything that went wrong with
- * the part, the worker's disk included (§2.5); 401, 408 and 503 keep their meaning;
+ * the part, the worker's disk included (§2.5); 401, 408 and 503 keep their meaning (503 also
+ * while a cluster's task database is unreachable);
  * <li>task creation (G3 JSON and G2 multipart): {@code {"id":"","error":…}} (§2.4; a G2 caller
  * decodes it as a Task);
  * <li>everything else: {@code {"error":…}}.
@@ -56,9 +58,12 @@ final class ApiErrors {
 
     /** An exception out of an endpoint: the caller's broken body, the worker's disk, or a bug. */
     static void failed(Context ctx, Exception e) {
+        StoreUnavailableException down = StoreUnavailableException.in(e);
         if (e instanceof RequestBody.BrokenException broken) {
             ctx.header("Connection", "close"); // the rest of the body is not worth reading
             reply(ctx, broken.status(), broken.getMessage());
+        } else if (down != null) { // cluster mode: the sender keeps its recording and may try again
+            reply(ctx, 503, down.getMessage() + "; try again later");
         } else if (e instanceof IOException io) {
             LOG.error("{} {} failed: {}", ctx.method(), Untrusted.quote(ctx.path()), io.toString());
             write(ctx, 500, "the worker could not write its spool (" + reason(io) + "); its log has the details");

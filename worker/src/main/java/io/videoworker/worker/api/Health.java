@@ -11,9 +11,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param mode  standalone (local storage) or core
  * @param core  standalone, registering, unreachable, refused or ok
  * @param coreProblem why core is not ok, or null
+ * @param database cluster mode: ok or unreachable (new tasks are refused, work waits); null for one worker
+ * @param databaseProblem why the database is unreachable, or null
  * @param oldestQueuedSeconds how long the task queued longest has waited (0: none is queued)
  */
-public record Health(String version, String mode, String core, String coreProblem, int queued, long oldestQueuedSeconds,
+public record Health(String version, String mode, String core, String coreProblem, String database, String databaseProblem,
+        int queued, long oldestQueuedSeconds,
         int converting, long spoolFreeBytes, long uptimeSeconds) {
 
     ObjectNode json(ObjectNode o) {
@@ -26,6 +29,12 @@ public record Health(String version, String mode, String core, String coreProble
         o.put("core", core);
         if (coreProblem != null) {
             o.put("core_error", coreProblem);
+        }
+        if (database != null) {
+            o.put("database", database);
+            if (databaseProblem != null) {
+                o.put("database_error", databaseProblem);
+            }
         }
         o.put("queue", queued);
         o.put("oldest_queued_seconds", oldestQueuedSeconds);

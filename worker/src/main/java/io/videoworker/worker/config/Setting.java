@@ -24,7 +24,11 @@ public enum Setting {
     VIDEO_WORKER_RETRY_BASE_SECONDS("10", "first pause of the publish and disk-wait backoffs"),
     VIDEO_WORKER_SFTP_REPLAY("core", "replay storage type sftp: core = publish through core's server storage as Lion and Koko do (core cannot play from SFTP); direct = upload to the SFTP server anyway"),
     METRICS_TOKEN("", "at least 16 characters: /metrics then wants Authorization: Bearer <token>; unset = open (counts only, no ids or names)"),
-    VIDEO_WORKER_ADMIN_TOKEN("", "the status page's administrator token, at least 16 characters; unset = generated into DATA_DIR/keys/admin_token");
+    VIDEO_WORKER_ADMIN_TOKEN("", "the status page's administrator token, at least 16 characters; unset = generated into DATA_DIR/keys/admin_token"),
+    VIDEO_WORKER_DB_URL("", "cluster mode: PostgreSQL holding the tasks of every node, jdbc:postgresql://host:5432/db or postgres://user:password@host:5432/db; unset = one worker, tasks in DATA_DIR (docs/scale-out.md)"),
+    VIDEO_WORKER_DB_USER("", "cluster mode: the database role (or in VIDEO_WORKER_DB_URL)"),
+    VIDEO_WORKER_DB_PASSWORD("", "cluster mode: the role's password (or in VIDEO_WORKER_DB_URL)"),
+    VIDEO_WORKER_DB_LEASE_SECONDS("60", "cluster mode: how long a node's claim on a task lasts unrenewed; a node that dies loses its tasks to the others after this");
 
     private final String defaultText;
     private final String meaning;

@@ -36,12 +36,18 @@ public record WorkerConfig(
         Duration retryBaseDelay,
         boolean sftpDirect, // VIDEO_WORKER_SFTP_REPLAY=direct: sftp replay storage is uploaded to, not replaced by core's
         String metricsToken, // null: /metrics is open
-        String adminToken) { // null: generated into DATA_DIR/keys/admin_token
+        String adminToken, // null: generated into DATA_DIR/keys/admin_token
+        ClusterSettings cluster) { // null: one worker, tasks in DATA_DIR
 
     /** An administrator token shorter than this is refused: the status page can delete and republish. */
     public static final int MIN_ADMIN_TOKEN = 16;
 
     public static final List<String> KEYS = java.util.Arrays.stream(Setting.values()).map(Enum::name).toList();
+
+    /** Tasks shared with other nodes through PostgreSQL (VIDEO_WORKER_DB_URL set). */
+    public boolean clustered() {
+        return cluster != null;
+    }
 
     public boolean standalone() {
         return coreHost == null;
@@ -58,6 +64,14 @@ public record WorkerConfig(
 
     public Path keysDir() {
         return dataDir.resolve("keys");
+    }
+
+    /**
+     * This node's own keys (its access key at core): {@link #keysDir()} for one worker; in a
+     * cluster, whose nodes share DATA_DIR, a folder per NAME below it.
+     */
+    public Path nodeKeysDir() {
+        return cluster == null ? keysDir() : keysDir().resolve("nodes").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     public Path replaysDir() {
@@ -119,6 +133,10 @@ public record WorkerConfig(
             throw new ConfigException("VIDEO_WORKER_ADMIN_TOKEN must be at least " + MIN_ADMIN_TOKEN + " characters, got "
                     + adminToken.strip().length() + " (unset it to have one generated into DATA_DIR/keys/admin_token)");
         }
+        ClusterSettings cluster = ClusterSettings.from(v);
+        if (cluster != null && secret == null) {
+            throw new ConfigException("cluster mode (VIDEO_WORKER_DB_URL) needs VIDEO_WORKER_SECRET_KEY: the same 32 characters on every node");
+        }
         return new WorkerConfig(
                 v.getOrDefault("NAME", defaultName()),
                 coreHost,
@@ -138,10 +156,11 @@ public record WorkerConfig(
                 Duration.ofSeconds(integer(v, "VIDEO_WORKER_RETRY_BASE_SECONDS", 10, 1, 3600)),
                 sftpDirect(v),
                 metricsToken == null ? null : metricsToken.strip(),
-                adminToken == null ? null : adminToken.strip());
+                adminToken == null ? null : adminToken.strip(),
+                cluster);
     }
 
-    private static int integer(Map<String, String> v, String key, int dflt, int min, int max) throws ConfigException {
+    static int integer(Map<String, String> v, String key, int dflt, int min, int max) throws ConfigException {
         String s = v.get(key);
         if (s == null) {
             return dflt;
@@ -203,8 +222,7 @@ public record WorkerConfig(
     public WorkerConfig withPort(int newPort) {
         return new WorkerConfig(name, coreHost, bootstrapToken, bindHost, newPort, logLevel, logFormat, workerCount, secretKey,
                 cleanPeriodDays, ignoreVerifyCerts, dataDir, taskExpiry, spoolReserveBytes, publishRetryPeriod, retryBaseDelay,
-                sftpDirect, metricsToken,
-                adminToken);
+                sftpDirect, metricsToken, adminToken, cluster);
     }
 
     /** As {@link #describe()}: a record's own toString would print BOOTSTRAP_TOKEN and the secret key. */
@@ -222,6 +240,7 @@ public record WorkerConfig(
                 + " sftp_replay=" + (sftpDirect ? "direct" : "core")
                 + " secret_key=" + (secretKey == null ? "generated" : "set") + " ignore_verify_certs=" + ignoreVerifyCerts
                 + " metrics=" + (metricsToken == null ? "open" : "token")
-                + " admin_token=" + (adminToken == null ? "generated" : "set");
+                + " admin_token=" + (adminToken == null ? "generated" : "set")
+                + " cluster=" + (cluster == null ? "off" : cluster.describe());
     }
 }

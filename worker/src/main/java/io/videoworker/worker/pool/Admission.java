@@ -12,6 +12,7 @@ import io.videoworker.worker.spool.TaskException;
 import io.videoworker.worker.spool.TaskLog;
 import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.spool.Untrusted;
+import io.videoworker.worker.task.StoreUnavailableException;
 import io.videoworker.worker.task.TaskDraft;
 import io.videoworker.worker.task.TaskStore;
 import java.io.IOException;
@@ -74,7 +75,7 @@ final class Admission {
         spool.log(t).info("created for session " + t.sessionId + " with " + t.files.size() + " part(s); config "
                 + Untrusted.quote(String.valueOf(config))
                 + (bitrate > 0 ? " (Bitrate is only logged: quality is the worker's own setting)" : ""));
-        for (Task older : store.all()) { // only this session's tasks are touched: a create never waits on others
+        for (Task older : store.ofSession(t.sessionId)) { // only this session's tasks are touched: a create never waits on others
             if (older.sessionId.equals(t.sessionId) && older.state == TaskState.RECEIVING && !older.id.equals(t.id)) {
                 housekeeping.supersede(older, t);
             }
@@ -129,6 +130,9 @@ final class Admission {
             } catch (IOException e) { // not durable, so not ok: the sender keeps its copy
                 if (pending.committed()) {
                     Files.deleteIfExists(r.file()); // never acknowledged: the next upload of the part takes its place
+                }
+                if (e instanceof StoreUnavailableException) {
+                    throw e; // 503, as for every request while the task database is down
                 }
                 String why = DiskSpace.trouble(e);
                 log.warn("part " + index + " (" + part.name + ") refused: its arrival could not be recorded: " + why);

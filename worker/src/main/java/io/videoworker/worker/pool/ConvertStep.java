@@ -4,6 +4,7 @@ import io.videoworker.worker.publish.SessionReporter;
 import io.videoworker.worker.spool.DiskSpace;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskLog;
+import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.Backoff;
 import io.videoworker.worker.task.TaskDraft;
 import io.videoworker.worker.task.TaskStore;
@@ -69,8 +70,15 @@ final class ConvertStep {
             return;
         }
         long freeBefore = disk.free();
+        // a run found converting was cut off (a crash, or a node of the cluster lost): core heard of its start once
+        boolean resumed = t.state == TaskState.CONVERTING;
         Task running = store.change(id, TaskDraft::startConversion);
-        reporter.event(running, "replay_convert_start", null, log);
+        if (resumed) {
+            log.info("conversion taken up again: the run before was interrupted");
+        } else {
+            store.fence(id); // in a cluster: only while this node still holds the task
+            reporter.event(running, "replay_convert_start", null, log);
+        }
         long started = System.nanoTime();
         ConversionProcess.Outcome ran;
         try {
@@ -99,6 +107,7 @@ final class ConvertStep {
         if (o.ok()) {
             Task converted = store.change(id, d -> d.converted(o.result().path("bytes").asLong(), o.result().path("duration_ms").asLong()));
             log.info("converted in " + (System.nanoTime() - started) / 1_000_000 + " ms: " + o.result());
+            store.fence(id);
             reporter.event(converted, "replay_convert_success", null, log); // core may be slow: never under the task's lock
             return;
         }
@@ -108,6 +117,7 @@ final class ConvertStep {
         log.warn("conversion attempt " + store.get(id).attempts + " failed: " + why);
         if (last) {
             log.error("conversion failed (" + why + "); the original recording will be published instead");
+            store.fence(id);
             reporter.event(store.get(id), "replay_convert_failure", why, log);
         }
     }
@@ -133,6 +143,7 @@ final class ConvertStep {
     private void giveUp(String id, TaskLog log, String why) throws IOException {
         Task t = store.change(id, d -> d.giveUpConverting(why));
         log.error("conversion given up (" + why + "); the original recording will be published instead");
+        store.fence(id);
         reporter.event(t, "replay_convert_failure", why, log);
     }
 

@@ -3,6 +3,7 @@ package io.videoworker.worker.pool;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
+import io.videoworker.worker.task.LocalTaskStore;
 import io.videoworker.worker.task.TaskStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -33,8 +34,12 @@ final class Housekeeping {
         this.cleanPeriodDays = cleanPeriodDays;
     }
 
-    /** Loads the spool into the store, clears what a crash left behind; returns the tasks to resume at their stage. */
-    List<Task> recover() throws IOException {
+    /**
+     * A single worker's start: loads the spool into its store, clears what a crash left behind;
+     * returns the tasks to resume at their stage. (A cluster has no such start: a node's turn
+     * claims what is due, and what a crash left inside a task's folder goes with the folder.)
+     */
+    List<Task> recover(LocalTaskStore local) throws IOException {
         List<Task> loaded = spool.all();
         try {
             List<String> swept = spool.sweep(loaded);
@@ -48,7 +53,7 @@ final class Housekeeping {
         if (!relinked.isEmpty()) {
             LOG.info("spool: {} link(s) in tasks/{} made or removed", relinked.size(), Spool.BY_SESSION);
         }
-        store.load(loaded);
+        local.load(loaded);
         List<Task> resume = new ArrayList<>();
         for (Task t : loaded) {
             if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING || t.state == TaskState.PUBLISHING) {
@@ -103,9 +108,11 @@ final class Housekeeping {
         try {
             for (Task t : store.all()) {
                 if (t.state.finished() && Math.max(t.finishedAt, t.updatedAt) < cutoff) {
+                    if (store.remove(t.id) == null) {
+                        continue; // another node of the cluster cleaned it first
+                    }
                     cleaned = true;
                     spool.delete(t.id);
-                    store.remove(t.id);
                     LOG.info("cleaned task {} (session {}, {}), older than {} days", t.id, t.sessionId, t.state.json(), cleanPeriodDays);
                 }
             }

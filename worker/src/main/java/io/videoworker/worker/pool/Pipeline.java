@@ -52,8 +52,8 @@ final class Pipeline implements Scheduler.Turn {
                 if (store.get(id).state == TaskState.PUBLISHING) {
                     publish.run(id, log);
                 }
-            } catch (InterruptedException e) {
-                throw e;
+            } catch (InterruptedException | io.videoworker.worker.task.LeaseLostException e) {
+                throw e; // stopping, or another node carries the task on: nothing to record here
             } catch (IOException e) { // the spool failed under the task: nothing is lost, try again later
                 LOG.warn("task {}: spool error, will try again: {}", id, e.toString());
                 waitForSpool(id, log, DiskSpace.trouble(e));

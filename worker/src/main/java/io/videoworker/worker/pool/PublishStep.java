@@ -63,6 +63,7 @@ final class PublishStep {
             if (!t.uploadDone) {
                 t = upload(t, log);
             }
+            store.fence(id); // in a cluster: only while this node still holds the task
             reporter.published(t, log);
         } catch (IOException | RuntimeException e) {
             failed(id, log, e);
@@ -75,6 +76,7 @@ final class PublishStep {
     }
 
     private Task upload(Task t, TaskLog log) throws IOException {
+        store.fence(t.id);
         if (t.publishAttempts == 0) { // once per publish cycle, as Lion sends it once: not again on every retry
             reporter.event(t, "replay_upload_start", null, log);
         }
@@ -85,6 +87,7 @@ final class PublishStep {
         StorageResolver.Resolution where = storages.resolve(t.storageConfigSealed, log);
         store.change(t.id, d -> d.storageResolved(where.storage().type(), where.sealed()));
         ReplayStorage storage = where.storage();
+        store.fence(t.id);
         Publisher.Published done;
         try {
             done = t.publishesOriginals() ? publisher.publishOriginals(t, storage, log) : publisher.publishConverted(t, storage, log);
@@ -99,6 +102,7 @@ final class PublishStep {
         }
         // not saved, not done: a failure here keeps the files for another try
         Task uploaded = store.change(t.id, d -> d.uploaded(storage.type(), done.keys(), done.bytes(), done.note()));
+        store.fence(t.id);
         reporter.event(uploaded, "replay_upload_success", null, log);
         return uploaded;
     }
@@ -113,6 +117,7 @@ final class PublishStep {
         }
         log.error("giving up publishing after " + t.publishAttempts + " attempts: " + why
                 + "; the files stay in the spool until the clean period");
+        store.fence(id);
         reporter.event(t, "replay_upload_failure", why, log);
         try {
             reporter.publishFailed(t, log);

@@ -65,8 +65,8 @@ public final class TaskActions {
         }
         hold(t);
         try {
-            spool.delete(id);
             store.remove(id);
+            spool.delete(id);
         } finally {
             scheduler.release(id);
         }

@@ -9,7 +9,12 @@ import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskException;
 import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.Backoff;
+import io.videoworker.worker.task.LocalTaskStore;
+import io.videoworker.worker.task.SharedTaskStore;
+import io.videoworker.worker.task.StoreUnavailableException;
 import io.videoworker.worker.task.TaskStore;
+import io.videoworker.worker.cluster.Database;
+import io.videoworker.worker.cluster.Leases;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -36,6 +41,8 @@ public final class TaskService implements AutoCloseable {
     private static final Duration MAX_PUBLISH_PAUSE = Duration.ofMinutes(30);
 
     private final TaskStore store;
+    /** One worker's store (it is loaded from the spool at start), or null in a cluster. */
+    private final LocalTaskStore local;
     private final Scheduler scheduler;
     private final Housekeeping housekeeping;
     private final Admission admission;
@@ -62,9 +69,28 @@ public final class TaskService implements AutoCloseable {
     /** @param conversion runs the converter (tests give outcomes of their own) */
     TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
             Supplier<String> coreNotReady, Clock clock, ConvertStep.Conversion conversion) {
+        this(config, spool, storages, reporter, coreNotReady, conversion, new LocalTaskStore(spool, clock), null);
+    }
+
+    /**
+     * A node of a cluster: tasks in the cluster's database, turns claimed under leases, new work
+     * refused and publishing waiting while the database cannot be reached.
+     */
+    public static TaskService clustered(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
+            Supplier<String> coreNotReady, Database db, Leases leases) {
+        Clock clock = Clock.systemUTC();
+        Supplier<String> notReady = () -> db.problem() != null ? "the task database is unreachable: " + db.problem() : coreNotReady.get();
+        return new TaskService(config, spool, storages, reporter, notReady,
+                new ConversionRunner(spool, new ConversionProcess("512m", config.dataDir().resolve("cache")))::run,
+                new SharedTaskStore(db, spool, leases, clock, config.name()), new SharedScheduler(db, leases, clock));
+    }
+
+    private TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
+            Supplier<String> coreNotReady, ConvertStep.Conversion conversion, TaskStore store, Scheduler shared) {
         Backoff waits = new Backoff(config.retryBaseDelay(), MAX_WAIT);
-        this.store = new TaskStore(spool, clock);
-        this.scheduler = new Scheduler(clock);
+        this.store = store;
+        this.local = store instanceof LocalTaskStore l ? l : null;
+        this.scheduler = shared != null ? shared : new LocalScheduler(store.clock());
         this.housekeeping = new Housekeeping(store, spool, config.taskExpiry(), config.cleanPeriodDays());
         this.admission = new Admission(store, spool, config.spoolReserveBytes(), coreNotReady, housekeeping, scheduler::submit);
         ConvertStep convert = new ConvertStep(store, conversion, reporter, config.tasksDir(), config.spoolReserveBytes(), waits);
@@ -80,13 +106,14 @@ public final class TaskService implements AutoCloseable {
      * the worker was down, resumes every unfinished task at its stage and starts the pool.
      */
     public void start() throws IOException {
-        List<Task> resume = housekeeping.recover();
+        List<Task> resume = local != null ? housekeeping.recover(local) : List.of(); // a cluster's turns claim what is due
         expireQuietly(); // a worker that was down longer than the expiry drops stale tasks before it takes new ones
         scheduler.start(workers, pipeline);
         resume.forEach(scheduler::submit);
         scheduler.timer().scheduleWithFixedDelay(this::expireQuietly, 1, 1, TimeUnit.MINUTES);
         scheduler.timer().scheduleWithFixedDelay(this::cleanQuietly, 0, 24, TimeUnit.HOURS);
-        LOG.info("task service started: {} workers, {} tasks in the spool, {} to resume", workers, store.count(t -> true), resume.size());
+        LOG.info("task service started: {} workers, {} tasks {}, {} to resume", workers, store.count(t -> true),
+                local != null ? "in the spool" : "in the cluster", local != null ? resume.size() : "all due");
     }
 
     /** The task now (a snapshot: it never changes), or null. */
@@ -173,7 +200,7 @@ public final class TaskService implements AutoCloseable {
         try {
             expire();
         } catch (Exception e) {
-            LOG.warn("expiry check failed: {}", e.toString());
+            quietly("expiry check", e);
         }
     }
 
@@ -181,7 +208,14 @@ public final class TaskService implements AutoCloseable {
         try {
             clean();
         } catch (Exception e) {
-            LOG.warn("cleanup failed: {}", e.toString());
+            quietly("cleanup", e);
+        }
+    }
+
+    /** A round of housekeeping failed: said once, unless the task database is down (said once by itself; the next round tries again). */
+    private static void quietly(String what, Exception e) {
+        if (StoreUnavailableException.in(e) == null) {
+            LOG.warn("{} failed: {}", what, e.toString());
         }
     }
 

@@ -135,6 +135,20 @@ public final class Spool {
         fsyncDir(root);
     }
 
+    /**
+     * A cluster's task: its folders only, durably (its record is a database row). Safe to call
+     * again: a part may arrive at one node while another made them.
+     */
+    public void createFolders(String id) throws IOException {
+        boolean made = !Files.isDirectory(dir(id));
+        Files.createDirectories(in(id));
+        Files.createDirectories(out(id));
+        if (made) {
+            fsyncDir(dir(id));
+            fsyncDir(root);
+        }
+    }
+
     /** Writes task.json through a temporary file, fsync and an atomic rename. */
     public void save(Task task) throws IOException {
         if (task.slim) { // it would lose meta and config on disk

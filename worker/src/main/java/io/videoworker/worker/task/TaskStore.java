@@ -1,255 +1,108 @@
 package io.videoworker.worker.task;
 
-import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
  * The one owner of task state. Everyone else holds snapshots: a {@link Task} from here is never
- * changed again (so an HTTP thread, a publisher or {@code task.json}'s writer always sees one
- * consistent task). A change goes through {@link #update}: under the task's lock, a copy of the
- * snapshot is handed to the change as a {@link TaskDraft}, saved to {@code task.json} (fsync and
- * atomic rename) if the change did something durable, and only then swapped in. A change that
- * throws, or whose save fails, leaves the task exactly as it was, on disk and in memory.
+ * changed again (so an HTTP thread, a publisher or the writer of the task's record always sees one
+ * consistent task). A change goes through {@link #update}: under the task's lock a copy of the
+ * snapshot is handed to the change as a {@link TaskDraft}, kept durably if the change did
+ * something durable, and only then made the snapshot. A change that throws, or whose save fails,
+ * leaves the task exactly as it was.
  *
- * <p>Finished tasks are kept slim (no meta, config or sealed storage config): the worker keeps
- * them for the clean period and their status needs none of it.
+ * <p>Two stores keep this promise: {@link LocalTaskStore} (one worker: memory and
+ * {@code task.json}) and {@link SharedTaskStore} (a cluster: rows in PostgreSQL, the lock a row
+ * lock, and changes by a task's turn fenced by its lease).
  */
-public final class TaskStore {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskStore.class);
+public interface TaskStore {
     /** A change of one task that decides something: transitions on the draft, and any work that must happen under the task's lock. */
     @FunctionalInterface
-    public interface Change<R> {
+    interface Change<R> {
         R apply(TaskDraft draft) throws IOException;
     }
 
     /** A change of one task: transitions on the draft. */
     @FunctionalInterface
-    public interface Transition {
+    interface Transition {
         void apply(TaskDraft draft) throws IOException;
     }
 
-    private static final class Entry {
-        final ReentrantLock lock = new ReentrantLock();
-        volatile Task snapshot;
-
-        Entry(Task snapshot) {
-            this.snapshot = snapshot;
-        }
-    }
-
-    /** Told of every change kept (metrics, for one): before is null for a new task, after null for one removed. */
+    /** Told of every change kept here (metrics, for one): before is null for a new task, after null for one removed. */
     @FunctionalInterface
-    public interface Observer {
+    interface Observer {
         void changed(Task before, Task after);
     }
 
-    private final Spool spool;
-    private final Clock clock;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-    private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    public TaskStore(Spool spool, Clock clock) {
-        this.spool = spool;
-        this.clock = clock;
-    }
-
     /** Adds an observer; it is called under the task's lock, so it must be quick and never call the store. */
-    public void observe(Observer observer) {
-        observers.add(observer);
-    }
-
-    private void tell(Task before, Task after) {
-        for (Observer o : observers) {
-            try {
-                o.changed(before, after);
-            } catch (RuntimeException e) { // an observer's bug must not undo or fail a change already kept
-                LOG.warn("task {}: an observer failed: {}", (after != null ? after : before).id, e.toString());
-            }
-        }
-    }
+    void observe(Observer observer);
 
     /** The time for task times, retries, expiry and cleanup (tests move it). */
-    public Clock clock() {
-        return clock;
-    }
+    Clock clock();
 
-    public Task get(String id) {
-        Entry e = id == null ? null : entries.get(id);
-        return e == null ? null : e.snapshot;
-    }
+    /** The task now, or null. */
+    Task get(String id);
 
     /** Every task now, as snapshots. */
-    public List<Task> all() {
-        List<Task> all = new ArrayList<>(entries.size());
-        entries.values().forEach(e -> all.add(e.snapshot));
-        return all;
+    List<Task> all();
+
+    /** The session's tasks now. */
+    List<Task> ofSession(String sessionId);
+
+    int count(Predicate<Task> which);
+
+    /** A new task of the session, not yet stored: its maker describes it, then {@link #add}s it. */
+    default TaskDraft draft(String sessionId, Task.Kind kind) {
+        return TaskDraft.create(UUID.randomUUID().toString(), sessionId.toLowerCase(Locale.ROOT), kind, clock().millis());
     }
 
-    public int count(Predicate<Task> which) {
-        int n = 0;
-        for (Entry e : entries.values()) {
-            if (which.test(e.snapshot)) {
-                n++;
-            }
-        }
-        return n;
-    }
+    /** The new task's folder and first record, durably, before anything is written into it; not listed yet. */
+    void persist(TaskDraft draft) throws IOException;
 
-    /** Start-up: the tasks the spool holds, as loaded (finished ones kept slim). */
-    public void load(Collection<Task> loaded) {
-        for (Task t : loaded) {
-            Task own = t.copy();
-            if (own.state.finished()) {
-                own.slim();
-            }
-            entries.put(own.id, new Entry(own));
-        }
-    }
-
-    /** A new task of the session, not yet in the spool or the store: its maker describes it, then {@link #add}s it. */
-    public TaskDraft draft(String sessionId, Task.Kind kind) {
-        return TaskDraft.create(UUID.randomUUID().toString(), sessionId.toLowerCase(Locale.ROOT), kind, clock.millis());
-    }
-
-    /** The new task's folder and first task.json, durably, before anything is written into it; not listed yet. */
-    public void persist(TaskDraft draft) throws IOException {
-        Task t = draft.task();
-        t.updatedAt = draft.now();
-        spool.create(t);
-    }
-
-    /** Saves the new task (made by {@link #persist} or here) and lists it: from now on only {@link #update} changes it. */
-    public Task add(TaskDraft draft) throws IOException {
-        Task t = draft.seal();
-        t.updatedAt = draft.now();
-        if (spool.exists(t.id)) {
-            spool.save(t);
-        } else {
-            spool.create(t);
-        }
-        if (entries.putIfAbsent(t.id, new Entry(t)) != null) {
-            throw new IllegalStateException("task " + t.id + " is in the store already");
-        }
-        tell(null, t);
-        return t;
-    }
+    /** Stores the new task (made by {@link #persist} or here) and lists it: from now on only {@link #update} changes it. */
+    Task add(TaskDraft draft) throws IOException;
 
     /**
      * Applies {@code change} to the task under its lock and keeps the result: saved first when
      * it is durable, then made the snapshot. Returns what the change returned.
      *
-     * @throws IOException the change's own, or task.json could not be saved: nothing changed
+     * @throws IOException the change's own, or the task could not be saved: nothing changed
      */
-    public <R> R update(String id, Change<R> change) throws IOException {
-        return apply(id, change, true);
-    }
+    <R> R update(String id, Change<R> change) throws IOException;
 
     /** As {@link #update} for a change that returns nothing; returns the task as it is now. */
-    public Task change(String id, Transition transition) throws IOException {
-        return apply(id, d -> {
+    default Task change(String id, Transition transition) throws IOException {
+        return update(id, d -> {
             transition.apply(d);
             return d.task();
-        }, true);
+        });
     }
 
     /**
-     * As {@link #update}, but when task.json cannot be saved the change is kept in memory anyway
-     * (one warning; the task on disk resumes from its last saved stage after a restart). For
-     * recording that work must wait or failed, which must hold even when the disk that refuses
-     * task.json is the reason. The change may run twice: transitions only, no other work.
+     * As {@link #update}, for recording that work must wait or failed, which must hold even when
+     * the storage that refuses the change is the reason. The change may run twice: transitions
+     * only, no other work.
      */
-    public <R> R record(String id, Change<R> change) {
-        try {
-            return apply(id, change, true);
-        } catch (IOException e) {
-            LOG.warn("task {}: cannot save its state ({}); kept in memory, a restart resumes from the last saved one", id, e.toString());
-            try {
-                return apply(id, change, false);
-            } catch (IOException impossible) { // nothing is saved, and transitions do no I/O
-                throw new java.io.UncheckedIOException(impossible);
-            }
-        }
+    <R> R record(String id, Change<R> change);
+
+    /** The running conversion's percentage: never saved with the fsync a state change costs. */
+    void progress(String id, int percent);
+
+    /**
+     * Before an action others can see (an upload to storage, a call to core): returns only while
+     * this worker may still act for the task. One worker always may; in a cluster the task's turn
+     * must still hold its lease, fresh enough to outlast the action's start.
+     *
+     * @throws LeaseLostException another node works on the task now
+     */
+    default void fence(String id) {
     }
 
-    /** The running conversion's percentage: in memory only (a restart redoes the run). */
-    public void progress(String id, int percent) {
-        try {
-            apply(id, d -> {
-                d.progress(percent);
-                return null;
-            }, false);
-        } catch (IOException e) { // nothing is saved, so nothing can fail to be
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private <R> R apply(String id, Change<R> change, boolean save) throws IOException {
-        Entry e = entries.get(id);
-        if (e == null) {
-            throw new IllegalStateException("task " + id + " is not in the store");
-        }
-        e.lock.lock();
-        try {
-            // a finished task is slim in memory: changed, it is read whole from task.json first
-            Task base = e.snapshot.slim ? spool.load(id) : e.snapshot.copy();
-            TaskDraft draft = new TaskDraft(base, clock.millis());
-            R result;
-            try {
-                result = change.apply(draft);
-            } finally {
-                draft.seal();
-            }
-            Task next = draft.task();
-            switch (draft.weight()) {
-                case NONE -> {
-                    return result;
-                }
-                case DURABLE -> {
-                    next.updatedAt = draft.now();
-                    if (save) {
-                        spool.save(next);
-                    }
-                }
-                case MEMORY -> { }
-            }
-            if (next.state.finished() && !next.slim) {
-                next.slim();
-            }
-            Task before = e.snapshot;
-            e.snapshot = next;
-            tell(before, next);
-            return result;
-        } finally {
-            e.lock.unlock();
-        }
-    }
-
-    /** Takes a finished task out of the store (its folder is the caller's to delete). */
-    public Task remove(String id) {
-        Entry e = entries.get(id);
-        if (e == null) {
-            return null;
-        }
-        e.lock.lock();
-        try {
-            if (!e.snapshot.state.finished()) {
-                throw new IllegalStateException("task " + id + " is " + e.snapshot.state.json() + ": only finished tasks are removed");
-            }
-            entries.remove(id, e);
-            tell(e.snapshot, null);
-            return e.snapshot;
-        } finally {
-            e.lock.unlock();
-        }
-    }
+    /** Takes a finished task out of the store (its folder is the caller's to delete); null if unknown. */
+    Task remove(String id);
 }

@@ -7,6 +7,7 @@ import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
 import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.TaskDraft;
+import io.videoworker.worker.task.LocalTaskStore;
 import io.videoworker.worker.task.TaskStore;
 import io.videoworker.worker.task.TestTasks;
 import java.io.IOException;
@@ -35,7 +36,7 @@ class HousekeepingTest {
     @BeforeEach
     void spool() throws IOException {
         spool = new Spool(data.resolve("tasks"));
-        store = new TaskStore(spool, clock);
+        store = new LocalTaskStore(spool, clock);
         housekeeping = new Housekeeping(store, spool, EXPIRY, 7);
     }
 
@@ -115,8 +116,8 @@ class HousekeepingTest {
         store.change(expired.id, d -> d.expire("quiet"));
         Files.writeString(spool.in(receivingOne.id).resolve(".x.part.gz.uploading"), "half an upload");
 
-        TaskStore restarted = new TaskStore(spool, clock);
-        List<Task> resume = new Housekeeping(restarted, spool, EXPIRY, 7).recover();
+        LocalTaskStore restarted = new LocalTaskStore(spool, clock);
+        List<Task> resume = new Housekeeping(restarted, spool, EXPIRY, 7).recover(restarted);
         assertThat(resume).extracting(t -> t.id).containsExactlyInAnyOrder(queued.id, converting.id);
         assertThat(restarted.get(expired.id).slim).isTrue();
         assertThat(restarted.get(receivingOne.id).state).isEqualTo(TaskState.RECEIVING);

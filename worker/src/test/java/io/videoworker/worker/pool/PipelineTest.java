@@ -14,6 +14,7 @@ import io.videoworker.worker.spool.TaskLog;
 import io.videoworker.worker.spool.TaskState;
 import io.videoworker.worker.task.Backoff;
 import io.videoworker.worker.task.TaskDraft;
+import io.videoworker.worker.task.LocalTaskStore;
 import io.videoworker.worker.task.TaskStore;
 import io.videoworker.worker.task.TestTasks;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class PipelineTest {
     @BeforeEach
     void pool() throws IOException {
         spool = new Spool(data.resolve("tasks"));
-        store = new TaskStore(spool, clock);
+        store = new LocalTaskStore(spool, clock);
         Backoff waits = new Backoff(BASE, Duration.ofMinutes(5));
         ConvertStep convert = new ConvertStep(store, this::convert, reporter(), spool.root(), 0, waits);
         PublishStep publish = new PublishStep(store, spool, storage(), reporter(), coreNotReady::get, BASE, Duration.ofHours(24),

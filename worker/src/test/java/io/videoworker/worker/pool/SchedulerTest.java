@@ -33,7 +33,7 @@ class SchedulerTest {
         AtomicInteger most = new AtomicInteger();
         AtomicInteger turns = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
-        try (Scheduler s = new Scheduler(clock)) {
+        try (Scheduler s = new LocalScheduler(clock)) {
             s.start(4, id -> {
                 most.accumulateAndGet(inTurn.incrementAndGet(), Math::max);
                 turns.incrementAndGet();
@@ -65,7 +65,7 @@ class SchedulerTest {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         ConcurrentHashMap<String, Integer> seen = new ConcurrentHashMap<>();
         CountDownLatch gate = new CountDownLatch(1);
-        try (Scheduler s = new Scheduler(clock)) {
+        try (Scheduler s = new LocalScheduler(clock)) {
             s.submit(task("new", 300, 0, TaskState.QUEUED));
             s.submit(task("old", 100, 0, TaskState.QUEUED));
             s.submit(task("mid", 200, 0, TaskState.QUEUED));
@@ -88,7 +88,7 @@ class SchedulerTest {
     @Test
     void aTurnThatThrowsDoesNotStopThePool() throws Exception {
         AtomicInteger turns = new AtomicInteger();
-        try (Scheduler s = new Scheduler(new MovableClock())) {
+        try (Scheduler s = new LocalScheduler(new MovableClock())) {
             s.start(1, id -> {
                 turns.incrementAndGet();
                 if (id.equals("bug")) {

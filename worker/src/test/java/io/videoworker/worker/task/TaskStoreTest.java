@@ -43,7 +43,7 @@ class TaskStoreTest {
     @Test
     void aSnapshotNeverChangesAndEveryChangeIsOnDiskFirst() throws Exception {
         Spool spool = spool();
-        TaskStore store = new TaskStore(spool, clock);
+        TaskStore store = new LocalTaskStore(spool, clock);
         Task created = add(store, 2);
         assertThat(spool.load(created.id).state).isEqualTo(TaskState.RECEIVING);
 
@@ -60,7 +60,7 @@ class TaskStoreTest {
     @Test
     void aChangeThatThrowsOrCannotBeSavedChangesNothing() throws Exception {
         Spool spool = spool();
-        TaskStore store = new TaskStore(spool, clock);
+        TaskStore store = new LocalTaskStore(spool, clock);
         Task t = add(store, 1);
         assertThatThrownBy(() -> store.change(t.id, d -> {
             d.partReceived(0, 10, "ab");
@@ -91,7 +91,7 @@ class TaskStoreTest {
     @Test
     void aChangeThatDoesNothingSavesNothing() throws Exception {
         Spool spool = spool();
-        TaskStore store = new TaskStore(spool, clock);
+        TaskStore store = new LocalTaskStore(spool, clock);
         Task t = add(store, 1);
         Files.delete(spool.dir(t.id).resolve("task.json"));
         boolean expired = store.update(t.id, d -> {
@@ -108,7 +108,7 @@ class TaskStoreTest {
 
     @Test
     void aDraftCannotBeUsedAfterItsChange() throws Exception {
-        TaskStore store = new TaskStore(spool(), clock);
+        TaskStore store = new LocalTaskStore(spool(), clock);
         Task t = add(store, 2);
         TaskDraft[] leaked = new TaskDraft[1];
         store.change(t.id, d -> {
@@ -124,7 +124,7 @@ class TaskStoreTest {
     @Test
     void concurrentChangesOfOneTaskAreSerialised() throws Exception {
         Spool spool = spool();
-        TaskStore store = new TaskStore(spool, clock);
+        TaskStore store = new LocalTaskStore(spool, clock);
         Task t = add(store, 1);
         store.change(t.id, d -> d.partReceived(0, 10, "ab"));
         store.change(t.id, TaskDraft::startConversion);
@@ -155,7 +155,7 @@ class TaskStoreTest {
     @Test
     void aFinishedTaskIsKeptSlimAndNeverSavedAgain() throws Exception {
         Spool spool = spool();
-        TaskStore store = new TaskStore(spool, clock);
+        TaskStore store = new LocalTaskStore(spool, clock);
         Task t = add(store, 1);
         Task expired = store.change(t.id, d -> d.expire("quiet"));
         assertThat(expired.slim).isTrue();
@@ -173,11 +173,11 @@ class TaskStoreTest {
     @Test
     void loadedTasksAreTheStoresOwn() throws Exception {
         Spool spool = spool();
-        TaskStore first = new TaskStore(spool, clock);
+        TaskStore first = new LocalTaskStore(spool, clock);
         Task t = add(first, 1);
         first.change(t.id, d -> d.expire("quiet"));
         List<Task> loaded = spool.all();
-        TaskStore second = new TaskStore(spool, clock);
+        LocalTaskStore second = new LocalTaskStore(spool, clock);
         second.load(loaded);
         assertThat(second.get(t.id)).isNotSameAs(loaded.get(0));
         assertThat(second.get(t.id).slim).as("finished: slim in memory").isTrue();

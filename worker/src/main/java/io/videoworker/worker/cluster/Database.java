@@ -1,0 +1,164 @@
+package io.videoworker.worker.cluster;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.videoworker.worker.config.ClusterSettings;
+import io.videoworker.worker.task.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's PostgreSQL: a connection pool (HikariCP), the schema brought up to date by Flyway
+ * at start, and whether the database can be reached now (for health, and for refusing new work
+ * while it cannot). Connection trouble is {@link StoreUnavailableException}, one line in the log
+ * when it starts and one when it ends.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** How often the database is probed while nothing else uses it. */
+    private static final Duration PROBE = Duration.ofSeconds(5);
+
+    private final ClusterSettings settings;
+    private final HikariDataSource pool;
+    private final ScheduledExecutorService prober;
+    private volatile String problem;
+
+    private Database(ClusterSettings settings, int connections) {
+        this.settings = settings;
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(settings.jdbcUrl());
+        c.setUsername(settings.user());
+        c.setPassword(settings.password());
+        c.setPoolName("video-worker-db");
+        c.setMaximumPoolSize(connections);
+        c.setMinimumIdle(1);
+        c.setConnectionTimeout(3_000); // fail fast: a request waits 3 s, not 30, for a database that is down
+        c.setValidationTimeout(2_000);
+        c.setInitializationFailTimeout(-1); // the pool starts without the database; open() waits for it
+        c.addDataSourceProperty("connectTimeout", "3");
+        c.addDataSourceProperty("socketTimeout", "60"); // a partition must not hang a thread for ever
+        c.addDataSourceProperty("tcpKeepAlive", "true");
+        c.addDataSourceProperty("ApplicationName", "video-worker");
+        this.pool = new HikariDataSource(c);
+        this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "db-probe");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects and migrates the schema, waiting (one line per try, pauses doubling to 30 s) while
+     * the database cannot be reached: a node started before its database comes up by itself.
+     *
+     * @param connections the pool's size: the node's conversion threads, request threads and housekeeping share it
+     */
+    public static Database open(ClusterSettings settings, int connections) throws InterruptedException {
+        Database db = new Database(settings, connections);
+        long pause = 1_000;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Flyway.configure().dataSource(db.pool).locations("classpath:db/migration")
+                        .table("worker_schema_history").load().migrate();
+                break;
+            } catch (RuntimeException e) {
+                String why = rootMessage(e);
+                LOG.warn("database {}: not ready ({}); try {} again in {} s", settings.jdbcUrl(), why, attempt, pause / 1000);
+                db.problem = why;
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 30_000);
+            }
+        }
+        db.ok();
+        LOG.info("database {}: schema up to date", settings.jdbcUrl());
+        db.prober.scheduleWithFixedDelay(db::probe, PROBE.toMillis(), PROBE.toMillis(), TimeUnit.MILLISECONDS);
+        return db;
+    }
+
+    /** A connection from the pool (auto-commit on), or why there is none. */
+    public Connection connect() throws StoreUnavailableException {
+        try {
+            Connection c = pool.getConnection();
+            ok();
+            return c;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * What an exception of a database call means: the database cannot be reached
+     * ({@link StoreUnavailableException}, remembered for health), or an error of the statement
+     * itself, which is a bug (an IOException naming the SQL state).
+     */
+    public java.io.IOException failure(SQLException e) {
+        if (unreachable(e)) {
+            return unavailable(e);
+        }
+        return new java.io.IOException("database error " + e.getSQLState() + ": " + e.getMessage(), e);
+    }
+
+    private StoreUnavailableException unavailable(SQLException e) {
+        String why = rootMessage(e);
+        if (problem == null) {
+            LOG.warn("database {}: unreachable ({}); new tasks are refused and work waits until it is back", settings.jdbcUrl(), why);
+        }
+        problem = why;
+        return new StoreUnavailableException("the task database is unreachable: " + why, e);
+    }
+
+    /** Connection-level trouble: SQL state class 08, the server shutting down or starting, or the pool's timeout. */
+    static boolean unreachable(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof SQLTransientConnectionException
+                || state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03"));
+    }
+
+    private void ok() {
+        if (problem != null) {
+            problem = null;
+            LOG.info("database {}: reachable again", settings.jdbcUrl());
+        }
+    }
+
+    private void probe() {
+        try (Connection c = connect(); var s = c.createStatement()) {
+            s.execute("SELECT 1");
+        } catch (StoreUnavailableException e) {
+            // remembered by connect(), logged once
+        } catch (SQLException e) {
+            failure(e);
+        }
+    }
+
+    /** Why the database cannot be reached now, or null when it can. */
+    public String problem() {
+        return problem;
+    }
+
+    public String describe() {
+        return settings.describe();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        prober.shutdownNow();
+        pool.close();
+    }
+}
