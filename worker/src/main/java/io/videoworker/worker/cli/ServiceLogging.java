@@ -51,5 +51,8 @@ final class ServiceLogging {
         root.addAppender(out);
         root.setLevel(Level.WARN);
         ctx.getLogger("io.videoworker").setLevel(Level.toLevel(level, Level.INFO));
+        // cluster mode: the pool reports each connection a database outage breaks, with its stack
+        // trace; Database says it once, in one line (an expected condition is never a stack trace)
+        ctx.getLogger("com.zaxxer.hikari").setLevel(Level.ERROR);
     }
 }

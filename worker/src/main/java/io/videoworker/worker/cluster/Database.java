@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
-    /** How often the database is probed while nothing else uses it. */
-    private static final Duration PROBE = Duration.ofSeconds(5);
+    /** How often the database is probed: the one judge of "reachable again", so a pooled connection an outage broke cannot say so. */
+    private static final Duration PROBE = Duration.ofSeconds(2);
 
     private final ClusterSettings settings;
     private final HikariDataSource pool;
@@ -86,9 +86,7 @@ public final class Database implements AutoCloseable {
     /** A connection from the pool (auto-commit on), or why there is none. */
     public Connection connect() throws StoreUnavailableException {
         try {
-            Connection c = pool.getConnection();
-            ok();
-            return c;
+            return pool.getConnection();
         } catch (SQLException e) {
             throw unavailable(e);
         }
@@ -132,6 +130,7 @@ public final class Database implements AutoCloseable {
     private void probe() {
         try (Connection c = connect(); var s = c.createStatement()) {
             s.execute("SELECT 1");
+            ok();
         } catch (StoreUnavailableException e) {
             // remembered by connect(), logged once
         } catch (SQLException e) {

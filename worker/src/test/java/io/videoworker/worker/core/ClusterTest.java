@@ -257,7 +257,7 @@ class ClusterTest {
         Thread.sleep(6_000);
         db.stop();
         long stopped = System.currentTimeMillis();
-        Thread.sleep(7_000); // past the database probe's 5 s
+        Thread.sleep(7_000); // past the database probe's 2 s
         java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(nodes.get(0).base() + "/video-worker/health/")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
