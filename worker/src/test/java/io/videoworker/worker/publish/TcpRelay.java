@@ -23,7 +23,7 @@ import java.util.function.Function;
  * answered by the check (then the connection is closed), for server rules the real server behind
  * does not enforce. Request bodies must carry a Content-Length (what the storages send).
  */
-final class TcpRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable {
     private final int target;
     private final Function<String, String> requestCheck;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -39,15 +39,15 @@ final class TcpRelay implements AutoCloseable {
         accept(s);
     }
 
-    TcpRelay(int targetPort) throws IOException {
+    public TcpRelay(int targetPort) throws IOException {
         this(targetPort, null);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    synchronized void down() throws IOException {
+    public synchronized void down() throws IOException {
         if (listener != null) {
             listener.close();
             listener = null;
@@ -58,7 +58,7 @@ final class TcpRelay implements AutoCloseable {
         open.clear();
     }
 
-    synchronized void up() throws IOException {
+    public synchronized void up() throws IOException {
         if (listener == null) {
             accept(listen(port));
         }
