@@ -195,8 +195,14 @@ public final class TasksCommand implements Callable<Integer> {
     private Optional<SpoolView> openSpool() throws IOException {
         Path tasksDir;
         try {
-            tasksDir = (data != null ? WorkerConfig.load(null, Map.of("DATA_DIR", data.toString()))
-                    : WorkerConfig.load(config, System.getenv())).tasksDir();
+            WorkerConfig cfg = data != null ? WorkerConfig.load(null, Map.of("DATA_DIR", data.toString()))
+                    : WorkerConfig.load(config, System.getenv());
+            if (cfg.clustered()) { // task.json is a single worker's: a cluster's tasks are rows in its database
+                usage("cluster mode (VIDEO_WORKER_DB_URL): the tasks are in the cluster's database; see any node's status page,"
+                        + " /video-worker/status/, or its table worker_task");
+                return Optional.empty();
+            }
+            tasksDir = cfg.tasksDir();
         } catch (ConfigException e) {
             usage("invalid configuration: " + e.getMessage());
             return Optional.empty();

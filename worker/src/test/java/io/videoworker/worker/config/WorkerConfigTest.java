@@ -60,4 +60,38 @@ class WorkerConfigTest {
         Files.writeString(f, "NAME=x\nthis line is wrong\n");
         assertThatThrownBy(() -> WorkerConfig.load(f, Map.of())).hasMessageContaining("line 2");
     }
+    @Test
+    void clusterModeTakesBothUrlFormsAndNeverShowsThePassword() throws Exception {
+        String key = "k".repeat(32);
+        WorkerConfig one = WorkerConfig.load(null, Map.of());
+        assertThat(one.clustered()).isFalse();
+        assertThat(one.nodeKeysDir()).isEqualTo(one.keysDir());
+
+        WorkerConfig c = WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_URL", "postgres://vw:p%40ss+word@db.example:5433/videoworker?sslmode=require",
+                "VIDEO_WORKER_SECRET_KEY", key, "NAME", "[Video]-node 1"));
+        assertThat(c.clustered()).isTrue();
+        assertThat(c.cluster().jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/videoworker?sslmode=require");
+        assertThat(c.cluster().user()).isEqualTo("vw");
+        assertThat(c.cluster().password()).isEqualTo("p@ss+word");
+        assertThat(c.cluster().lease().toSeconds()).isEqualTo(60);
+        assertThat(c.describe() + c + c.cluster()).contains("as vw").doesNotContain("p@ss");
+        assertThat(c.nodeKeysDir()).isEqualTo(c.keysDir().resolve("nodes").resolve("_Video_-node_1"));
+
+        WorkerConfig j = WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_URL", "jdbc:postgresql://db:5432/vw",
+                "VIDEO_WORKER_DB_USER", "worker", "VIDEO_WORKER_DB_PASSWORD", "pw", "VIDEO_WORKER_SECRET_KEY", key,
+                "VIDEO_WORKER_DB_LEASE_SECONDS", "15"));
+        assertThat(j.cluster().user()).isEqualTo("worker");
+        assertThat(j.cluster().lease().toSeconds()).isEqualTo(15);
+
+        assertThatThrownBy(() -> WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_URL", "jdbc:postgresql://db:5432/vw")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("needs VIDEO_WORKER_SECRET_KEY");
+        assertThatThrownBy(() -> WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_USER", "worker")))
+                .hasMessageContaining("VIDEO_WORKER_DB_URL is not");
+        assertThatThrownBy(() -> WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_URL", "mysql://db/vw", "VIDEO_WORKER_SECRET_KEY", key)))
+                .hasMessageContaining("jdbc:postgresql://");
+        assertThatThrownBy(() -> WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_URL", "postgres://u:secret@db", "VIDEO_WORKER_SECRET_KEY", key)))
+                .hasMessageContaining("name a host and a database").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> WorkerConfig.load(null, Map.of("VIDEO_WORKER_DB_URL", "jdbc:postgresql://db/vw", "VIDEO_WORKER_SECRET_KEY", key,
+                "VIDEO_WORKER_DB_LEASE_SECONDS", "2"))).hasMessageContaining("VIDEO_WORKER_DB_LEASE_SECONDS");
+    }
 }
