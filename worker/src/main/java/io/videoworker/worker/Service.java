@@ -8,6 +8,7 @@ import io.videoworker.worker.auth.CoreProfileAuthenticator;
 import io.videoworker.worker.auth.KeyFileMode;
 import io.videoworker.worker.auth.LocalKeyAuthenticator;
 import io.videoworker.worker.auth.PrivateFile;
+import io.videoworker.worker.cluster.ClusterNodes;
 import io.videoworker.worker.cluster.ClusterSecret;
 import io.videoworker.worker.cluster.Database;
 import io.videoworker.worker.cluster.Leases;
@@ -57,6 +58,7 @@ public final class Service implements AutoCloseable {
     /** Cluster mode only: the task database and this node's leases. */
     private Database database;
     private Leases leases;
+    private ClusterNodes nodes;
     private volatile boolean closed;
     /** First pause after a failed registration; it doubles up to the cap. */
     private Duration registrationFirstPause = Duration.ofSeconds(1);
@@ -143,7 +145,9 @@ public final class Service implements AutoCloseable {
         }
         byte[] life = new byte[4];
         new SecureRandom().nextBytes(life);
-        leases = new Leases(database, config.name() + "#" + HexFormat.of().formatHex(life), config.cluster().lease());
+        String instance = HexFormat.of().formatHex(life);
+        leases = new Leases(database, config.name() + "#" + instance, config.cluster().lease());
+        nodes = new ClusterNodes(database, config.name(), instance, Version.current(), config.cluster().lease());
         LOG.info("cluster mode: tasks in {}, this node's leases as {}", database.describe(), leases.owner());
     }
 
@@ -159,7 +163,7 @@ public final class Service implements AutoCloseable {
         long oldest = tasks.oldestQueuedAt();
         return new Health(Version.current(), config.standalone() ? "standalone" : "core", coreState(),
                 link == null ? null : link.problem(), database == null ? null : database.problem() == null ? "ok" : "unreachable",
-                database == null ? null : database.problem(), tasks.queued(),
+                database == null ? null : database.problem(), nodes == null ? null : nodes.alive(), tasks.queued(),
                 oldest == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - oldest) / 1000), tasks.converting(), spoolFreeBytes(),
                 (System.currentTimeMillis() - startedAt) / 1000);
     }
@@ -269,6 +273,9 @@ public final class Service implements AutoCloseable {
         }
         if (leases != null) {
             leases.close();
+        }
+        if (nodes != null) {
+            nodes.close();
         }
         if (database != null) {
             database.close();

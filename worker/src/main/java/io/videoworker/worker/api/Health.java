@@ -13,10 +13,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param coreProblem why core is not ok, or null
  * @param database cluster mode: ok or unreachable (new tasks are refused, work waits); null for one worker
  * @param databaseProblem why the database is unreachable, or null
+ * @param clusterNodes cluster mode: the nodes the database saw lately; null for one worker
  * @param oldestQueuedSeconds how long the task queued longest has waited (0: none is queued)
  */
 public record Health(String version, String mode, String core, String coreProblem, String database, String databaseProblem,
-        int queued, long oldestQueuedSeconds,
+        java.util.List<String> clusterNodes, int queued, long oldestQueuedSeconds,
         int converting, long spoolFreeBytes, long uptimeSeconds) {
 
     ObjectNode json(ObjectNode o) {
@@ -35,6 +36,7 @@ public record Health(String version, String mode, String core, String coreProble
             if (databaseProblem != null) {
                 o.put("database_error", databaseProblem);
             }
+            clusterNodes.forEach(o.putArray("cluster_nodes")::add);
         }
         o.put("queue", queued);
         o.put("oldest_queued_seconds", oldestQueuedSeconds);

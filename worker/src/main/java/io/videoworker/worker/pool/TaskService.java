@@ -44,6 +44,8 @@ public final class TaskService implements AutoCloseable {
     /** One worker's store (it is loaded from the spool at start), or null in a cluster. */
     private final LocalTaskStore local;
     private final Scheduler scheduler;
+    /** A cluster node's own share of the work (its leases), or null for one worker. */
+    private final java.util.function.IntSupplier busyHere;
     private final Housekeeping housekeeping;
     private final Admission admission;
     private final Pipeline pipeline;
@@ -69,7 +71,7 @@ public final class TaskService implements AutoCloseable {
     /** @param conversion runs the converter (tests give outcomes of their own) */
     TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
             Supplier<String> coreNotReady, Clock clock, ConvertStep.Conversion conversion) {
-        this(config, spool, storages, reporter, coreNotReady, conversion, new LocalTaskStore(spool, clock), null);
+        this(config, spool, storages, reporter, coreNotReady, conversion, new LocalTaskStore(spool, clock), null, null);
     }
 
     /**
@@ -82,14 +84,16 @@ public final class TaskService implements AutoCloseable {
         Supplier<String> notReady = () -> db.problem() != null ? "the task database is unreachable: " + db.problem() : coreNotReady.get();
         return new TaskService(config, spool, storages, reporter, notReady,
                 new ConversionRunner(spool, new ConversionProcess("512m", config.dataDir().resolve("cache")))::run,
-                new SharedTaskStore(db, spool, leases, clock, config.name()), new SharedScheduler(db, leases, clock));
+                new SharedTaskStore(db, spool, leases, clock, config.name()), new SharedScheduler(db, leases, clock), leases::count);
     }
 
     private TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
-            Supplier<String> coreNotReady, ConvertStep.Conversion conversion, TaskStore store, Scheduler shared) {
+            Supplier<String> coreNotReady, ConvertStep.Conversion conversion, TaskStore store, Scheduler shared,
+            java.util.function.IntSupplier busyHere) {
         Backoff waits = new Backoff(config.retryBaseDelay(), MAX_WAIT);
         this.store = store;
         this.local = store instanceof LocalTaskStore l ? l : null;
+        this.busyHere = busyHere;
         this.scheduler = shared != null ? shared : new LocalScheduler(store.clock());
         this.housekeeping = new Housekeeping(store, spool, config.taskExpiry(), config.cleanPeriodDays());
         this.admission = new Admission(store, spool, config.spoolReserveBytes(), coreNotReady, housekeeping, scheduler::submit);
@@ -156,9 +160,9 @@ public final class TaskService implements AutoCloseable {
         return store.count(t -> t.state == TaskState.CONVERTING);
     }
 
-    /** Tasks queued or converting (what the heartbeat reports as online sessions). */
+    /** Tasks queued or converting (what the heartbeat reports as online sessions); in a cluster, those this node works on. */
     public int busy() {
-        return store.count(t -> t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING);
+        return busyHere != null ? busyHere.getAsInt() : store.count(t -> t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING);
     }
 
     public Task createParts(String sessionId, JsonNode body) throws TaskException, IOException {

@@ -185,6 +185,11 @@ class ClusterTest {
         String converters = db.psql("SELECT count(DISTINCT node) FROM worker_task_transition WHERE state = 'converting'").strip();
         assertThat(Integer.parseInt(converters)).as("nodes that converted").isGreaterThanOrEqualTo(2);
         assertThat(core.registrations.get()).as("each node registers as its own component").isEqualTo(NODES);
+        JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(lb.baseUrl() + "/video-worker/health/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(health.path("database").asText()).isEqualTo("ok");
+        assertThat(health.path("cluster_nodes").toString()).as("any node lists the cluster").isEqualTo("[\"node-1\",\"node-2\",\"node-3\"]");
     }
 
     @Test
