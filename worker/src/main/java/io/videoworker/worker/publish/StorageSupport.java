@@ -28,6 +28,9 @@ final class StorageSupport {
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
     private static final Pattern XML_FIELD = Pattern.compile("<(Code|Message|RequestId)>([^<]*)</\\1>");
 
+    /** The most parts a multipart upload may have, at S3 and at OSS. */
+    static final int MAX_PARTS = 10_000;
+
     private StorageSupport() {}
 
     /** A string value of TERMINAL_REPLAY_STORAGE, trimmed; null when absent, JSON null or blank. */
@@ -200,6 +203,11 @@ final class StorageSupport {
             String flat = body.replaceAll("\\s+", " ").trim();
             return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
         }
+        return describeError(code, message, requestId);
+    }
+
+    /** "Code: Message (request id …)", from an error a vendor SDK has already parsed. */
+    static String describeError(String code, String message, String requestId) {
         StringBuilder sb = new StringBuilder();
         sb.append(code == null ? "error" : code);
         if (message != null) {
@@ -209,6 +217,25 @@ final class StorageSupport {
             sb.append(" (request id ").append(requestId).append(')');
         }
         return sb.toString();
+    }
+
+    /**
+     * The part size for a multipart upload of {@code size} bytes: {@code preferred}, or more (whole
+     * MiB) when that would take over {@link #MAX_PARTS} parts.
+     */
+    static long partSizeFor(long size, long preferred) {
+        if ((size + preferred - 1) / preferred <= MAX_PARTS) {
+            return preferred;
+        }
+        long mib = 1024 * 1024;
+        return ((size + MAX_PARTS - 1) / MAX_PARTS + mib - 1) / mib * mib;
+    }
+
+    /** Lowers a vendor SDK's logger to errors only, unless the logging configuration names it. */
+    static void errorsOnlyUnlessConfigured(String logger) {
+        if (org.slf4j.LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger lb && lb.getLevel() == null) {
+            lb.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
     }
 
     /** An operator's hint for the error codes that mean "fix the storage settings in JumpServer". */
