@@ -8,24 +8,15 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /** Shared by the object-storage publishers: config reading, key checks, encoding, digests. */
 final class StorageSupport {
-    private static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
     private static final Pattern XML_FIELD = Pattern.compile("<(Code|Message|RequestId)>([^<]*)</\\1>");
 
     /** The most parts a multipart upload may have, at S3 and at OSS. */
@@ -135,25 +126,6 @@ final class StorageSupport {
             return "application/gzip";
         }
         return "application/octet-stream";
-    }
-
-    /** IMF-fixdate, as HTTP {@code Date} wants it (two-digit day). */
-    static String httpDate(Instant t) {
-        return HTTP_DATE.format(t);
-    }
-
-    static byte[] hmac(String algorithm, byte[] key, String data) {
-        try {
-            Mac mac = Mac.getInstance(algorithm);
-            mac.init(new SecretKeySpec(key, algorithm));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(algorithm + " unavailable", e);
-        }
-    }
-
-    static String sha256Hex(String data) {
-        return HexFormat.of().formatHex(digest("SHA-256").digest(data.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Base64 MD5 of {@code length} bytes of a file from {@code offset}: the value of Content-MD5. */
