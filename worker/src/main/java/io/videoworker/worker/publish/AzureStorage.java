@@ -266,10 +266,7 @@ public final class AzureStorage implements ReplayStorage {
         static {
             // azure-core sets Content-Length on every request, and its JDK client warns each time
             // that the JDK computes that header itself: keep the log readable unless configured
-            org.slf4j.Logger jdk = org.slf4j.LoggerFactory.getLogger("com.azure.core.http.jdk.httpclient.JdkHttpClient");
-            if (jdk instanceof ch.qos.logback.classic.Logger lb && lb.getLevel() == null) {
-                lb.setLevel(ch.qos.logback.classic.Level.ERROR);
-            }
+            StorageSupport.errorsOnlyUnlessConfigured("com.azure.core.http.jdk.httpclient.JdkHttpClient");
         }
 
         static final HttpClient CLIENT = new JdkHttpClientBuilder()

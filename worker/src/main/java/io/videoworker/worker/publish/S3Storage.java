@@ -58,7 +58,6 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     /** JumpServer's Go SDK part size, and the size up to which one PUT is used. */
     public static final long DEFAULT_PART_SIZE = 64L * 1024 * 1024;
     public static final long DEFAULT_MULTIPART_THRESHOLD = DEFAULT_PART_SIZE;
-    static final int MAX_PARTS = 10_000;
 
     private static final Pattern AWS_HOST = Pattern.compile(
             "(?:^|\\.)s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?$");
@@ -258,11 +257,7 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
     }
 
     private void putMultipart(String key, Path file, long size) throws IOException {
-        long part = partSize;
-        if ((size + part - 1) / part > MAX_PARTS) {
-            long mib = 1024 * 1024;
-            part = ((size + MAX_PARTS - 1) / MAX_PARTS + mib - 1) / mib * mib;
-        }
+        long part = StorageSupport.partSizeFor(size, partSize);
         String uploadId = call("multipart upload start", key, () -> s3.createMultipartUpload(r -> r.bucket(bucket)
                 .key(key).contentType(StorageSupport.contentType(key)))).uploadId();
         try {

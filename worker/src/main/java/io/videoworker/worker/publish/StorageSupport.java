@@ -8,25 +8,19 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /** Shared by the object-storage publishers: config reading, key checks, encoding, digests. */
 final class StorageSupport {
-    private static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
     private static final Pattern XML_FIELD = Pattern.compile("<(Code|Message|RequestId)>([^<]*)</\\1>");
+
+    /** The most parts a multipart upload may have, at S3 and at OSS. */
+    static final int MAX_PARTS = 10_000;
 
     private StorageSupport() {}
 
@@ -134,25 +128,6 @@ final class StorageSupport {
         return "application/octet-stream";
     }
 
-    /** IMF-fixdate, as HTTP {@code Date} wants it (two-digit day). */
-    static String httpDate(Instant t) {
-        return HTTP_DATE.format(t);
-    }
-
-    static byte[] hmac(String algorithm, byte[] key, String data) {
-        try {
-            Mac mac = Mac.getInstance(algorithm);
-            mac.init(new SecretKeySpec(key, algorithm));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(algorithm + " unavailable", e);
-        }
-    }
-
-    static String sha256Hex(String data) {
-        return HexFormat.of().formatHex(digest("SHA-256").digest(data.getBytes(StandardCharsets.UTF_8)));
-    }
-
     /** Base64 MD5 of {@code length} bytes of a file from {@code offset}: the value of Content-MD5. */
     static String md5Base64(Path file, long offset, long length) throws IOException {
         MessageDigest md5 = digest("MD5");
@@ -200,6 +175,11 @@ final class StorageSupport {
             String flat = body.replaceAll("\\s+", " ").trim();
             return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
         }
+        return describeError(code, message, requestId);
+    }
+
+    /** "Code: Message (request id …)", from an error a vendor SDK has already parsed. */
+    static String describeError(String code, String message, String requestId) {
         StringBuilder sb = new StringBuilder();
         sb.append(code == null ? "error" : code);
         if (message != null) {
@@ -209,6 +189,25 @@ final class StorageSupport {
             sb.append(" (request id ").append(requestId).append(')');
         }
         return sb.toString();
+    }
+
+    /**
+     * The part size for a multipart upload of {@code size} bytes: {@code preferred}, or more (whole
+     * MiB) when that would take over {@link #MAX_PARTS} parts.
+     */
+    static long partSizeFor(long size, long preferred) {
+        if ((size + preferred - 1) / preferred <= MAX_PARTS) {
+            return preferred;
+        }
+        long mib = 1024 * 1024;
+        return ((size + MAX_PARTS - 1) / MAX_PARTS + mib - 1) / mib * mib;
+    }
+
+    /** Lowers a vendor SDK's logger to errors only, unless the logging configuration names it. */
+    static void errorsOnlyUnlessConfigured(String logger) {
+        if (org.slf4j.LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger lb && lb.getLevel() == null) {
+            lb.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
     }
 
     /** An operator's hint for the error codes that mean "fix the storage settings in JumpServer". */
