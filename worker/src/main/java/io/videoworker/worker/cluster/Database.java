@@ -138,6 +138,43 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Work that may fail with an I/O error. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code work} unless another node runs work of the same name now (a PostgreSQL advisory
+     * lock held for the work's length): housekeeping rounds run on one node at a time.
+     *
+     * @return false when another node holds it (nothing was run)
+     */
+    public boolean exclusively(String name, Work work) throws java.io.IOException {
+        try (Connection c = connect()) {
+            try (var s = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+                s.setString(1, "video-worker " + name);
+                try (var r = s.executeQuery()) {
+                    r.next();
+                    if (!r.getBoolean(1)) {
+                        return false;
+                    }
+                }
+            }
+            try {
+                work.run();
+                return true;
+            } finally {
+                try (var s = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                    s.setString(1, "video-worker " + name);
+                    s.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
     /** Why the database cannot be reached now, or null when it can. */
     public String problem() {
         return problem;

@@ -70,8 +70,7 @@ final class ConvertStep {
             return;
         }
         long freeBefore = disk.free();
-        // a run found converting was cut off (a crash, or a node of the cluster lost): core heard of its start once
-        boolean resumed = t.state == TaskState.CONVERTING;
+        boolean resumed = t.state == TaskState.CONVERTING && t.runOpen; // cut off: core heard of its start once
         Task running = store.change(id, TaskDraft::startConversion);
         if (resumed) {
             log.info("conversion taken up again: the run before was interrupted");

@@ -44,6 +44,34 @@ public final class TaskService implements AutoCloseable {
     /** One worker's store (it is loaded from the spool at start), or null in a cluster. */
     private final LocalTaskStore local;
     private final Scheduler scheduler;
+    /** Where housekeeping rounds run: here (one worker), or on one node of the cluster at a time. */
+    private final Rounds rounds;
+
+    /** Runs a housekeeping round, or leaves it to the node that runs it now. */
+    @FunctionalInterface
+    private interface Rounds {
+        boolean exclusively(String name, Database.Work round) throws IOException;
+    }
+
+    /**
+     * How the tasks are kept and shared: one worker alone, or a node of a cluster.
+     *
+     * @param busyHere this node's own share of the work (its leases), or null for one worker
+     */
+    private record Coordination(TaskStore store, Scheduler scheduler, java.util.function.IntSupplier busyHere, Rounds rounds) {
+        static Coordination alone(Spool spool, Clock clock) {
+            return new Coordination(new LocalTaskStore(spool, clock), new LocalScheduler(clock), null, (name, round) -> {
+                round.run();
+                return true;
+            });
+        }
+
+        static Coordination cluster(Database db, Leases leases, Spool spool, Clock clock, String node) {
+            return new Coordination(new SharedTaskStore(db, spool, leases, clock, node), new SharedScheduler(db, leases, clock),
+                    leases::count, db::exclusively);
+        }
+    }
+
     /** A cluster node's own share of the work (its leases), or null for one worker. */
     private final java.util.function.IntSupplier busyHere;
     private final Housekeeping housekeeping;
@@ -71,7 +99,7 @@ public final class TaskService implements AutoCloseable {
     /** @param conversion runs the converter (tests give outcomes of their own) */
     TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
             Supplier<String> coreNotReady, Clock clock, ConvertStep.Conversion conversion) {
-        this(config, spool, storages, reporter, coreNotReady, conversion, new LocalTaskStore(spool, clock), null, null);
+        this(config, spool, storages, reporter, coreNotReady, conversion, Coordination.alone(spool, clock));
     }
 
     /**
@@ -84,17 +112,17 @@ public final class TaskService implements AutoCloseable {
         Supplier<String> notReady = () -> db.problem() != null ? "the task database is unreachable: " + db.problem() : coreNotReady.get();
         return new TaskService(config, spool, storages, reporter, notReady,
                 new ConversionRunner(spool, new ConversionProcess("512m", config.dataDir().resolve("cache")))::run,
-                new SharedTaskStore(db, spool, leases, clock, config.name()), new SharedScheduler(db, leases, clock), leases::count);
+                Coordination.cluster(db, leases, spool, clock, config.name()));
     }
 
     private TaskService(WorkerConfig config, Spool spool, StorageResolver storages, SessionReporter reporter,
-            Supplier<String> coreNotReady, ConvertStep.Conversion conversion, TaskStore store, Scheduler shared,
-            java.util.function.IntSupplier busyHere) {
+            Supplier<String> coreNotReady, ConvertStep.Conversion conversion, Coordination how) {
         Backoff waits = new Backoff(config.retryBaseDelay(), MAX_WAIT);
-        this.store = store;
+        this.store = how.store();
         this.local = store instanceof LocalTaskStore l ? l : null;
-        this.busyHere = busyHere;
-        this.scheduler = shared != null ? shared : new LocalScheduler(store.clock());
+        this.busyHere = how.busyHere();
+        this.rounds = how.rounds();
+        this.scheduler = how.scheduler();
         this.housekeeping = new Housekeeping(store, spool, config.taskExpiry(), config.cleanPeriodDays());
         this.admission = new Admission(store, spool, config.spoolReserveBytes(), coreNotReady, housekeeping, scheduler::submit);
         ConvertStep convert = new ConvertStep(store, conversion, reporter, config.tasksDir(), config.spoolReserveBytes(), waits);
@@ -202,7 +230,7 @@ public final class TaskService implements AutoCloseable {
 
     private void expireQuietly() {
         try {
-            expire();
+            rounds.exclusively("expiry", this::expire);
         } catch (Exception e) {
             quietly("expiry check", e);
         }
@@ -210,7 +238,7 @@ public final class TaskService implements AutoCloseable {
 
     private void cleanQuietly() {
         try {
-            clean();
+            rounds.exclusively("cleanup", this::clean);
         } catch (Exception e) {
             quietly("cleanup", e);
         }

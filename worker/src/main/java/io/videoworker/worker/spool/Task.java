@@ -64,6 +64,12 @@ public final class Task {
     public int outOfRoomRuns;
     /** The original recording is what gets published (a failed or abandoned conversion, or an administrator's choice). */
     public boolean originals;
+    /**
+     * A conversion run started and has recorded no outcome yet. Found so at the start of a turn, the
+     * run was cut off (a crash, or a cluster node lost): the next one takes it up, and core, told of
+     * its start once, is not told again.
+     */
+    public boolean runOpen;
     /** When the current or last conversion run started (for its duration and an ETA). */
     public long convertStartedAt;
     /** The converted video: bytes written and length (0 until converted). */

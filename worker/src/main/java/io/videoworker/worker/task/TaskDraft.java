@@ -145,6 +145,7 @@ public final class TaskDraft {
         require("start converting", TO_CONVERT);
         task.attempts++;
         moveTo(TaskState.CONVERTING, null);
+        task.runOpen = true;
         task.convertStartedAt = now;
         task.progress = 0;
         task.nextAttemptAt = 0;
@@ -176,6 +177,7 @@ public final class TaskDraft {
     public boolean conversionFailed(String why, boolean runAgain, int maxAttempts) {
         require("fail converting", TaskState.CONVERTING);
         task.progress = 0;
+        task.runOpen = false;
         if (runAgain && task.attempts < maxAttempts) {
             durable();
             return false;
@@ -426,6 +428,7 @@ public final class TaskDraft {
         if (state == task.state) {
             return;
         }
+        task.runOpen = false; // leaving converting ends its run
         task.state = state;
         if (task.history.size() >= Task.MAX_HISTORY) {
             task.history.remove(1); // the first (created) and the latest tell the most

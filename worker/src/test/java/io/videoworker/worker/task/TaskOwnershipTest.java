@@ -29,7 +29,7 @@ class TaskOwnershipTest {
 
     @Test
     void onlyTheStoreAndItsDraftsWriteATask() {
-        noClasses().that().doNotBelongToAnyOf(TaskStore.class, TaskDraft.class, Task.class)
+        noClasses().that().doNotBelongToAnyOf(LocalTaskStore.class, SharedTaskStore.class, TaskDraft.class, Task.class)
                 .should().accessFieldWhere(setsAFieldOf(Task.class))
                 .because("a task handed out is a snapshot: every change goes through TaskStore.update")
                 .check(WORKER);
