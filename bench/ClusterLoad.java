@@ -118,7 +118,16 @@ public class ClusterLoad {
             // can be read as queueing for a free conversion thread plus the claim itself
             List<Long> busy = list(db, "SELECT (SELECT min(at) FROM worker_task_transition d WHERE d.task_id = c.task_id AND d.state = 'done')"
                     + " - min(c.at) FROM worker_task_transition c WHERE c.state = 'converting' GROUP BY c.task_id");
+            // a node's conversion thread idle between two tasks while others still wait: the
+            // scheduler's own delay (polling, claim round trip), the coordination cost per turn
+            List<Long> gap = list(db, "SELECT at - prev_at FROM (SELECT state, at, lag(state) OVER w AS prev_state, lag(at) OVER w AS prev_at"
+                    + " FROM worker_task_transition WHERE state IN ('converting', 'done') WINDOW w AS (PARTITION BY node ORDER BY at, seq)) x"
+                    + " WHERE state = 'converting' AND prev_state = 'done'");
             out.set("claim_ms", stats(claim));
+            out.set("done_to_next_claim_ms", stats(gap));
+            // round robin spreads the requests; which node then converts is up to the claims
+            out.put("claimed_by_queuing_node", round(one(db, "SELECT count(*) FROM worker_task_transition c JOIN worker_task_transition q"
+                    + " ON q.task_id = c.task_id AND q.state = 'queued' AND c.state = 'converting' AND q.node = c.node") / (double) tasks));
             out.set("converting_to_done_ms", stats(busy));
             out.set("end_to_end_ms", stats(e2e));
             ObjectNode conv = out.putObject("converted_by");

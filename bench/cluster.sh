@@ -165,10 +165,10 @@ done
 
 # ---- 4. the table -------------------------------------------------------------------------------
 {
-  echo "| nodes | tasks | wall s | tasks/s | claim p50 / p95 / max ms | converting→done p50 ms | end to end p50 / p95 ms | claims per task | $([ "$pgss" = 1 ] && echo 'statements' || echo 'transactions') per task | rows ins / upd / del per task | WAL KiB per task | table+index KiB per task | idle $([ "$pgss" = 1 ] && echo 'statements' || echo 'transactions')/s |"
-  echo "|---:|---:|---:|---:|---|---:|---|---:|---:|---|---:|---:|---:|"
+  echo "| nodes | tasks | wall s | tasks/s | claim p50 / p95 / max ms | converting→done p50 ms | done→next claim p50 / p95 ms | end to end p50 / p95 ms | claims per task | $([ "$pgss" = 1 ] && echo 'statements' || echo 'transactions') per task | rows ins / upd / del per task | WAL KiB per task | table+index KiB per task | idle $([ "$pgss" = 1 ] && echo 'statements' || echo 'transactions')/s |"
+  echo "|---:|---:|---:|---:|---|---:|---|---|---:|---:|---|---:|---:|---:|"
   ctr=$([ "$pgss" = 1 ] && echo statements || echo transactions)
   for n in $counts; do
-    jq -r --arg c "$ctr" '"| \(.nodes) | \(.tasks) | \(.wall_seconds) | \(.tasks_per_second) | \(.claim_ms.p50) / \(.claim_ms.p95) / \(.claim_ms.max) | \(.converting_to_done_ms.p50) | \(.end_to_end_ms.p50) / \(.end_to_end_ms.p95) | \(.claims_per_task) | \(.db_per_task[$c]) | \(.db_per_task.rows_inserted) / \(.db_per_task.rows_updated) / \(.db_per_task.rows_deleted) | \(.db_per_task.wal_bytes / 1024 * 10 | round / 10) | \(.db_per_task.table_index_bytes / 1024 * 10 | round / 10) | \(.db_idle_per_second[$c]) |"' "$out/cluster-$n.json"
+    jq -r --arg c "$ctr" '"| \(.nodes) | \(.tasks) | \(.wall_seconds) | \(.tasks_per_second) | \(.claim_ms.p50) / \(.claim_ms.p95) / \(.claim_ms.max) | \(.converting_to_done_ms.p50) | \(.done_to_next_claim_ms.p50) / \(.done_to_next_claim_ms.p95) | \(.end_to_end_ms.p50) / \(.end_to_end_ms.p95) | \(.claims_per_task) | \(.db_per_task[$c]) | \(.db_per_task.rows_inserted) / \(.db_per_task.rows_updated) / \(.db_per_task.rows_deleted) | \(.db_per_task.wal_bytes / 1024 * 10 | round / 10) | \(.db_per_task.table_index_bytes / 1024 * 10 | round / 10) | \(.db_idle_per_second[$c]) |"' "$out/cluster-$n.json"
   done
 } | tee "$out/cluster.md"
