@@ -42,7 +42,7 @@ fi
 mkdir -p "$out"
 
 # ---- clean-up: whatever has started by the time anything fails ---------------------------------
-tmp=""; pgdata=""; node_pids=()
+tmp=""; pgdata=""; node_pids=(); load_pid=""
 stop_nodes() {
   local p
   for p in "${node_pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -55,6 +55,7 @@ stop_nodes() {
   node_pids=()
 }
 cleanup() {
+  if [ -n "$load_pid" ]; then kill "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; fi
   stop_nodes
   if [ -n "$pgdata" ] && [ -f "$pgdata/postmaster.pid" ]; then
     "${as_pg[@]}" "$pgbin/pg_ctl" stop -w -t 30 -m fast -D "$pgdata" > /dev/null 2>&1 \
@@ -152,8 +153,10 @@ for n in $counts; do
   log "$n node(s) up: ${urls[*]}; $tasks tasks from $clients clients"
   timeout 900 java -cp "$J" "$bench/ClusterLoad.java" --nodes "$(IFS=,; echo "${urls[*]}")" \
     --db "jdbc:postgresql://127.0.0.1:$pgport/vw" --db-user postgres --db-password "$su_pw" --app-user vw \
-    --key "$key_id:$key_secret" --tasks "$tasks" --clients "$clients" > "$out/cluster-$n.json" \
-    || die "ClusterLoad failed with $n node(s) (node logs in $logs)"
+    --key "$key_id:$key_secret" --tasks "$tasks" --clients "$clients" > "$out/cluster-$n.json" &
+  load_pid=$!   # in the background: bash runs a trap only once its foreground command ends, wait it can interrupt
+  wait "$load_pid" || die "ClusterLoad failed with $n node(s) (node logs in $logs)"
+  load_pid=""
   cat "$out/cluster-$n.json" >&2
   stop_nodes
   # the nodes' complaints, for the report: a clean run has none
