@@ -30,6 +30,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final ScheduledExecutorService prober;
     private volatile String problem;
+    private volatile boolean closed;
 
     private Database(ClusterSettings settings, int connections) {
         this.settings = settings;
@@ -106,7 +107,7 @@ public final class Database implements AutoCloseable {
 
     private StoreUnavailableException unavailable(SQLException e) {
         String why = rootMessage(e);
-        if (problem == null) {
+        if (problem == null && !closed) { // a node stopping closes the pool under its own threads: not an outage
             LOG.warn("database {}: unreachable ({}); new tasks are refused and work waits until it is back", settings.jdbcUrl(), why);
         }
         problem = why;
@@ -194,6 +195,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         prober.shutdownNow();
         pool.close();
     }

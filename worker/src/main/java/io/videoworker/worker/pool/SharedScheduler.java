@@ -248,6 +248,11 @@ final class SharedScheduler implements Scheduler {
         timer.shutdownNow();
         if (listener != null) {
             listener.interrupt();
+            try {
+                listener.join(2_000); // before the pool closes its connection under it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (workers != null) {
             workers.shutdownNow();
