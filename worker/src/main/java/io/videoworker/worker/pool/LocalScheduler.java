@@ -3,8 +3,6 @@ package io.videoworker.worker.pool;
 import io.videoworker.worker.spool.Task;
 import java.time.Clock;
 import java.util.Comparator;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,33 +20,28 @@ final class LocalScheduler implements Scheduler {
     private final Clock clock;
     private final PriorityBlockingQueue<Ticket> queue =
             new PriorityBlockingQueue<>(64, Comparator.comparingLong(Ticket::queuedAt).thenComparing(Ticket::id));
-    private final ScheduledExecutorService timer;
+    private final PoolThreads pool = new PoolThreads();
     /** Tasks queued, waiting on the timer, or in a turn. */
     private final java.util.Set<String> scheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Tasks waiting on the timer, and for when. */
     private final java.util.Map<String, java.util.concurrent.ScheduledFuture<?>> timed = new java.util.concurrent.ConcurrentHashMap<>();
     /** Tasks in a turn, or held by an administrator's action: one at a time per task. */
     private final java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private ExecutorService workers;
 
     LocalScheduler(Clock clock) {
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
     }
 
     /** The timer, for housekeeping's own rounds. */
     @Override
     public ScheduledExecutorService timer() {
-        return timer;
+        return pool.timer();
     }
 
     /** Starts {@code threads} threads taking turns. */
     @Override
     public void start(int threads, Turn turn) {
-        workers = Executors.newFixedThreadPool(threads, daemon("convert"));
-        for (int i = 0; i < threads; i++) {
-            workers.submit(() -> serve(turn));
-        }
+        pool.start(threads, () -> serve(turn));
     }
 
     /** Queues the task now, or at its next attempt; nothing if it is scheduled already (its turn's end schedules it again). */
@@ -65,7 +58,7 @@ final class LocalScheduler implements Scheduler {
         if (wait <= 0) {
             queue.add(ticket);
         } else {
-            timed.put(t.id, timer.schedule(() -> {
+            timed.put(t.id, pool.timer().schedule(() -> {
                 timed.remove(t.id);
                 queue.add(ticket);
             }, wait, TimeUnit.MILLISECONDS));
@@ -106,7 +99,7 @@ final class LocalScheduler implements Scheduler {
                 return;
             }
             if (!held.add(ticket.id())) { // an administrator's change, a few milliseconds: come back after it
-                timer.schedule(() -> queue.add(ticket), 50, TimeUnit.MILLISECONDS);
+                pool.timer().schedule(() -> queue.add(ticket), 50, TimeUnit.MILLISECONDS);
                 continue;
             }
             Task left;
@@ -116,7 +109,7 @@ final class LocalScheduler implements Scheduler {
                 return;
             } catch (RuntimeException e) { // a turn records its own failures: this is a bug in that, never fatal to the pool
                 LOG.error("task {}: its turn failed; next turn in a minute", ticket.id(), e);
-                timer.schedule(() -> queue.add(ticket), 1, TimeUnit.MINUTES);
+                pool.timer().schedule(() -> queue.add(ticket), 1, TimeUnit.MINUTES);
                 continue;
             } finally {
                 held.remove(ticket.id());
@@ -129,24 +122,9 @@ final class LocalScheduler implements Scheduler {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread th = new Thread(r, name);
-            th.setDaemon(true);
-            return th;
-        };
-    }
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        if (workers != null) {
-            workers.shutdownNow();
-            try {
-                workers.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pool.close();
     }
 }

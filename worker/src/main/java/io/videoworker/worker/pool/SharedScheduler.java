@@ -12,8 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -48,32 +46,27 @@ final class SharedScheduler implements Scheduler {
     private final Database db;
     private final Leases leases;
     private final Clock clock;
-    private final ScheduledExecutorService timer;
+    private final PoolThreads pool = new PoolThreads();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition due = lock.newCondition();
     private volatile boolean closed;
-    private ExecutorService workers;
     private Thread listener;
 
     SharedScheduler(Database db, Leases leases, Clock clock) {
         this.db = db;
         this.leases = leases;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
     }
 
     @Override
     public ScheduledExecutorService timer() {
-        return timer;
+        return pool.timer();
     }
 
     @Override
     public void start(int threads, Turn turn) {
-        workers = Executors.newFixedThreadPool(threads, daemon("convert"));
-        for (int i = 0; i < threads; i++) {
-            workers.submit(() -> serve(turn));
-        }
-        listener = daemon("db-listen").newThread(this::listen);
+        pool.start(threads, () -> serve(turn));
+        listener = PoolThreads.daemon("db-listen").newThread(this::listen);
         listener.start();
     }
 
@@ -234,18 +227,10 @@ final class SharedScheduler implements Scheduler {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread th = new Thread(r, name);
-            th.setDaemon(true);
-            return th;
-        };
-    }
 
     @Override
     public void close() {
         closed = true;
-        timer.shutdownNow();
         if (listener != null) {
             listener.interrupt();
             try {
@@ -254,13 +239,6 @@ final class SharedScheduler implements Scheduler {
                 Thread.currentThread().interrupt();
             }
         }
-        if (workers != null) {
-            workers.shutdownNow();
-            try {
-                workers.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pool.close();
     }
 }

@@ -50,15 +50,10 @@ class LocalTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
-    void aChangeThatThrowsOrCannotBeSavedChangesNothing() throws Exception {
+    void aChangeThatCannotBeSavedChangesNothing() throws Exception {
         Spool spool = spool();
         TaskStore store = new LocalTaskStore(spool, clock);
         Task t = add(store, 1);
-        assertThatThrownBy(() -> store.change(t.id, d -> {
-            d.partReceived(0, 10, "ab");
-            throw new IOException("the commit failed");
-        })).hasMessage("the commit failed");
-        assertThat(store.get(t.id)).isSameAs(t);
 
         // task.json cannot be written: its folder's place is taken by a file
         Path dir = spool.dir(t.id);
