@@ -25,7 +25,6 @@ out="${BENCH_OUT:-$bench/out}"
 counts="${CLUSTER_NODES:-1 2 3}"
 tasks="${CLUSTER_TASKS:-60}"
 clients="${CLUSTER_CLIENTS:-4}"
-jar="$root/worker/target/video-worker.jar"
 pgbin=/usr/lib/postgresql/15/bin
 pglib=/usr/lib/postgresql/15/lib
 JOPTS=${VIDEO_WORKER_JAVA_OPTS:--Xms32m -Xmx512m -XX:+UseSerialGC}
@@ -67,17 +66,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- 1. the jar -------------------------------------------------------------------------------
-stale() {
-  [ ! -f "$jar" ] && return 0
-  [ -n "$(find "$root"/guac "$root"/encode "$root"/worker -path '*/src/main/*' -newer "$jar" -print -quit 2>/dev/null)" ] && return 0
-  for p in "$root"/pom.xml "$root"/*/pom.xml; do [ "$p" -nt "$jar" ] && return 0; done
-  return 1
-}
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && stale; then
-  log "building $jar"
-  (cd "$root" && timeout 900 mvn -o -q -B -pl worker -am package -DskipTests >&2)
-fi
-[ -f "$jar" ] || die "no jar at $jar"
+source "$bench/jar.sh"
 tmp=$(mktemp -d /tmp/vw-cluster-bench.XXXXXX)
 chmod 755 "$tmp"   # the postgres user has to reach its folder inside
 cp "$jar" "$tmp/video-worker.jar"

@@ -30,7 +30,6 @@ root="$(cd "$bench/.." && pwd)"
 out="${BENCH_OUT:-$bench/out}"
 reps="${BENCH_REPS:-3}"
 capped="${BENCH_CAPPED_HEAP--Xmx128m}"
-jar="$root/worker/target/video-worker.jar"
 t_start=$(date +%s)
 cpu_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }  # jiffies, all cores
 busy_start=$(cpu_busy)
@@ -39,17 +38,7 @@ log() { echo "run.sh: $*" >&2; }
 
 mkdir -p "$out"
 # ---- 1. the jar -------------------------------------------------------------------------------
-stale() {
-  [ ! -f "$jar" ] && return 0
-  [ -n "$(find "$root"/guac "$root"/encode "$root"/worker -path '*/src/main/*' -newer "$jar" -print -quit 2>/dev/null)" ] && return 0
-  for p in "$root"/pom.xml "$root"/*/pom.xml; do [ "$p" -nt "$jar" ] && return 0; done
-  return 1
-}
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && stale; then
-  log "building $jar"
-  (cd "$root" && timeout 900 mvn -o -q -B -pl worker -am package -DskipTests >&2)
-fi
-[ -f "$jar" ] || { log "no jar at $jar"; exit 1; }
+source "$bench/jar.sh"
 cp "$jar" "$out/video-worker.jar.tmp" && mv "$out/video-worker.jar.tmp" "$out/video-worker.jar"
 J="$out/video-worker.jar"
 
