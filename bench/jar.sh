@@ -1,5 +1,5 @@
 # Sourced by the bench scripts: builds worker/target/video-worker.jar when it is missing or older
-# than a source or pom (offline Maven: nothing touches the network), unless BENCH_SKIP_BUILD=1.
+# than a source or pom (the Maven wrapper, offline: nothing touches the network), unless BENCH_SKIP_BUILD=1.
 # Needs $root (the repository) and a log function; sets $jar.
 jar="$root/worker/target/video-worker.jar"
 jar_stale() {
@@ -10,6 +10,6 @@ jar_stale() {
 }
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && jar_stale; then
   log "building $jar"
-  (cd "$root" && timeout 900 mvn -o -q -B -pl worker -am package -DskipTests >&2)
+  (cd "$root" && timeout 900 ./mvnw -o -q -B -ntp -pl worker -am package -DskipTests >&2)
 fi
 [ -f "$jar" ] || { log "no jar at $jar"; exit 1; }

@@ -2,7 +2,7 @@
 # Every figure of docs/benchmarks.md in one command:  bench/run.sh
 #
 #  1. builds worker/target/video-worker.jar if it is missing or older than a source or pom
-#     (mvn -o -q -pl worker -am package -DskipTests; offline: nothing touches the network) and
+#     (bench/jar.sh: ./mvnw -o -q -pl worker -am package -DskipTests; offline: nothing touches the network) and
 #     runs a private copy of it, so a rebuild by someone else during the run changes nothing;
 #  2. generates the synthetic recordings (bench/gen.py) into bench/out/rec/ unless up to date;
 #  3. converts every input REPS times (default 3) with a fresh JVM each time, as the CLI ships
