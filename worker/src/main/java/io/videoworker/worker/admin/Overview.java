@@ -45,7 +45,14 @@ final class Overview {
         cards.add(new Card("Version", h.version(), h.mode(), false));
         boolean coreOk = "ok".equals(h.core()) || "standalone".equals(h.core());
         cards.add(new Card("Core", h.core(), h.coreProblem(), !coreOk));
-        cards.add(new Card("Converting", h.converting() + " / " + poolSize, "conversions running / pool size", false));
+        if (h.database() != null) { // cluster mode: the database every node shares, and who is alive
+            boolean dbOk = "ok".equals(h.database());
+            cards.add(new Card("Cluster", h.clusterNodes().size() + (h.clusterNodes().size() == 1 ? " node" : " nodes"),
+                    dbOk ? "database ok: " + String.join(", ", h.clusterNodes()) : "database " + h.database() + ": " + h.databaseProblem(),
+                    !dbOk));
+        }
+        cards.add(new Card("Converting", h.converting() + " / " + (h.database() != null ? poolSize + " here" : poolSize),
+                h.database() != null ? "in the cluster / this node's pool size" : "conversions running / pool size", false));
         cards.add(new Card("Queue", String.valueOf(h.queued()),
                 h.queued() == 0 ? "nothing waits" : "oldest waits " + Formats.duration(h.oldestQueuedSeconds() * 1000), false));
         cards.add(new Card("Spool free", Formats.bytes(h.spoolFreeBytes()), "on the spool's disk", h.spoolFreeBytes() < 0));

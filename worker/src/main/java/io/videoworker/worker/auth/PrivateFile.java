@@ -19,12 +19,36 @@ public final class PrivateFile {
     public static void write(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
+        create(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Writes the file unless it exists, also against other processes doing the same at the same
+     * moment (the nodes of a cluster sharing DATA_DIR): each writes a copy of its own and links it
+     * to the name, which only one link can take. Returns the file's content, whoever wrote it.
+     */
+    public static String writeOnce(Path file, String content) throws IOException {
+        if (!Files.exists(file)) {
+            Path tmp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+            try {
+                create(tmp, content);
+                Files.createLink(file, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another process was first: its content stands
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    private static void create(Path tmp, String content) throws IOException {
         try {
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             Files.createFile(tmp); // not a POSIX filesystem
         }
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -190,6 +190,12 @@ class ClusterTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body());
         assertThat(health.path("database").asText()).isEqualTo("ok");
         assertThat(health.path("cluster_nodes").toString()).as("any node lists the cluster").isEqualTo("[\"node-1\",\"node-2\",\"node-3\"]");
+        String token = Files.readString(root.resolve("data/keys/admin_token")).strip(); // generated once, shared by the nodes
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(lb.baseUrl() + "/video-worker/status/"))
+                        .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).as("the status page from any node shows the cluster").contains("3 nodes", "database ok: node-1, node-2, node-3");
     }
 
     @Test
