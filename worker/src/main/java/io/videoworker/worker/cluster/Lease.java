@@ -36,8 +36,13 @@ public final class Lease {
         return holder;
     }
 
-    void renewed(long sentAt) {
-        renewedAt = sentAt;
+    /** The database extended the lease by a statement sent at {@code sentAt} (System.nanoTime()): a renewal, or a turn's write. */
+    public void renewed(long sentAt) {
+        synchronized (this) { // the renewal thread and the turn's own writes: the latest stands
+            if (sentAt - renewedAt > 0) {
+                renewedAt = sentAt;
+            }
+        }
     }
 
     /** Another node claimed the task: the holder is interrupted and nothing it does counts. */

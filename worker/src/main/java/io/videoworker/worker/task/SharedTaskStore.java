@@ -211,6 +211,7 @@ public final class SharedTaskStore implements TaskStore {
         Task before;
         Task next;
         R result;
+        long sent = System.nanoTime();
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try {
@@ -227,14 +228,19 @@ public final class SharedTaskStore implements TaskStore {
                 }
                 next = draft.task();
                 next.updatedAt = draft.now();
+                // a turn's write renews its lease too: after an outage, the result it waited to record
+                // and the event that follows it go together, before another node may claim the task
                 try (PreparedStatement s = c.prepareStatement("UPDATE worker_task SET state = ?, body = ?::jsonb, queued_at = ?,"
-                        + " next_attempt_at = ?, updated_at = ? WHERE id = ?::uuid")) {
+                        + " next_attempt_at = ?, updated_at = ?, lease_until = CASE WHEN ? THEN now() + make_interval(secs => ?)"
+                        + " ELSE lease_until END WHERE id = ?::uuid")) {
                     s.setString(1, next.state.json());
                     s.setString(2, JSON.writeValueAsString(next));
                     s.setLong(3, next.queuedAt);
                     s.setLong(4, next.nextAttemptAt);
                     s.setLong(5, next.updatedAt);
-                    s.setString(6, id);
+                    s.setBoolean(6, lease != null);
+                    s.setDouble(7, leases.ttl().toMillis() / 1000.0);
+                    s.setString(8, id);
                     s.executeUpdate();
                 }
                 transitions(c, next, added(before.history, next.history));
@@ -248,6 +254,9 @@ public final class SharedTaskStore implements TaskStore {
             }
         } catch (SQLException e) {
             throw db.failure(e);
+        }
+        if (lease != null) {
+            lease.renewed(sent);
         }
         listing = null;
         if (next.state.finished()) {
