@@ -31,6 +31,8 @@ public final class Database implements AutoCloseable {
     private final ScheduledExecutorService prober;
     private volatile String problem;
     private volatile boolean closed;
+    /** System.nanoTime() when the database was last found reachable again after an outage (0: never out). */
+    private volatile long backAt;
 
     private Database(ClusterSettings settings, int connections) {
         this.settings = settings;
@@ -124,6 +126,7 @@ public final class Database implements AutoCloseable {
     private void ok() {
         if (problem != null) {
             problem = null;
+            backAt = System.nanoTime();
             LOG.info("database {}: reachable again", settings.jdbcUrl());
         }
     }
@@ -174,6 +177,14 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw failure(e);
         }
+    }
+
+    /**
+     * Whether this node found the database unreachable within {@code window}: after an outage
+     * every lease looks lapsed, though their holders may only be waiting to renew them.
+     */
+    public boolean outageWithin(java.time.Duration window) {
+        return problem != null || backAt != 0 && System.nanoTime() - backAt < window.toNanos();
     }
 
     /** Why the database cannot be reached now, or null when it can. */

@@ -35,7 +35,7 @@ final class SharedScheduler implements Scheduler {
     private static final String CLAIM = "UPDATE worker_task t SET lease_owner = ?, lease_token = t.lease_token + 1,"
             + " lease_until = now() + make_interval(secs => ?) FROM (SELECT id FROM worker_task"
             + " WHERE state IN ('queued', 'converting', 'publishing') AND next_attempt_at <= ?"
-            + " AND (lease_until IS NULL OR lease_until < now()) ORDER BY queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) due"
+            + " AND (lease_until IS NULL OR lease_until < now() AND ?) ORDER BY queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) due"
             + " WHERE t.id = due.id RETURNING t.id::text, t.lease_token";
     private static final String HOLD = "UPDATE worker_task SET lease_owner = ?, lease_token = lease_token + 1,"
             + " lease_until = now() + make_interval(secs => ?) WHERE id = ?::uuid"
@@ -163,6 +163,9 @@ final class SharedScheduler implements Scheduler {
             s.setString(1, leases.owner());
             s.setDouble(2, leases.ttl().toMillis() / 1000.0);
             s.setLong(3, clock.millis());
+            // a lapsed lease is taken over, except for one lease time after this node saw the database
+            // down: then every lease looks lapsed while its holder is alive and about to renew it
+            s.setBoolean(4, !db.outageWithin(leases.ttl()));
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? leases.begin(r.getString(1), r.getLong(2), sent) : null;
             }

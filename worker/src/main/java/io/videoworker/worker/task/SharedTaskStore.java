@@ -193,7 +193,7 @@ public final class SharedTaskStore implements TaskStore {
                     Thread.currentThread().interrupt();
                     throw new LeaseLostException("task " + id + ": interrupted while waiting for the database");
                 }
-                pause = Math.min(pause * 2, 5_000);
+                pause = Math.min(pause * 2, 1_000); // back soon after the database: before others may take the task over
             }
         }
     }
