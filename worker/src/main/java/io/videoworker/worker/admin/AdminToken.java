@@ -3,6 +3,8 @@ package io.videoworker.worker.admin;
 import io.videoworker.worker.auth.PrivateFile;
 import io.videoworker.worker.config.WorkerConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +30,11 @@ public final class AdminToken {
             return new AdminToken(config.adminToken());
         }
         Path file = config.adminTokenFile();
-        String mine = Secrets.random(32) + "\n";
         // once for every node sharing DATA_DIR: the first to write it wins, the others read it
-        String token = PrivateFile.writeOnce(file, mine);
-        LOG.info(token.equals(mine) ? "status page: generated an administrator token in {} (read it there to log in)"
+        boolean generated = PrivateFile.writeOnce(file, Secrets.random(32) + "\n");
+        LOG.info(generated ? "status page: generated an administrator token in {} (read it there to log in)"
                 : "status page: administrator token in {}", file);
-        token = token.strip();
+        String token = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (token.length() < WorkerConfig.MIN_ADMIN_TOKEN) {
             throw new IOException(file + " holds a token of " + token.length() + " characters; the status page needs at least "
                     + WorkerConfig.MIN_ADMIN_TOKEN + " (delete the file to have one generated)");

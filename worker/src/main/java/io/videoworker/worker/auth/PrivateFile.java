@@ -26,21 +26,23 @@ public final class PrivateFile {
     /**
      * Writes the file unless it exists, also against other processes doing the same at the same
      * moment (the nodes of a cluster sharing DATA_DIR): each writes a copy of its own and links it
-     * to the name, which only one link can take. Returns the file's content, whoever wrote it.
+     * to the name, which only one link can take. Returns whether this call wrote it (read the file
+     * for the content that stands, whoever wrote it).
      */
-    public static String writeOnce(Path file, String content) throws IOException {
-        if (!Files.exists(file)) {
-            Path tmp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            try {
-                create(tmp, content);
-                Files.createLink(file, tmp);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
-                // another process was first: its content stands
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+    public static boolean writeOnce(Path file, String content) throws IOException {
+        if (Files.exists(file)) {
+            return false;
         }
-        return Files.readString(file, StandardCharsets.UTF_8);
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+        try {
+            create(tmp, content);
+            Files.createLink(file, tmp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException taken) {
+            return false; // another process was first: its content stands
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static void create(Path tmp, String content) throws IOException {

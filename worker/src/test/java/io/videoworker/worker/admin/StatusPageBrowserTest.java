@@ -27,7 +27,6 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -175,7 +174,26 @@ class StatusPageBrowserTest {
         void open(WebElement e) {
             WebElement old = driver.findElement(By.tagName("html"));
             e.click();
-            new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(old));
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> gone(old));
+        }
+
+        /**
+         * Whether the old page's root is gone. Selenium's stalenessOf asks the element whether it
+         * is enabled; caught in the middle of the navigation, chromedriver answers "Node with given
+         * id does not belong to the document" rather than a stale reference: gone as well.
+         */
+        static boolean gone(WebElement old) {
+            try {
+                old.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+                return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
         }
 
         /** The first element matching, or null. */
