@@ -59,6 +59,7 @@ public final class Service implements AutoCloseable {
     private Database database;
     private Leases leases;
     private ClusterNodes nodes;
+    private Runnable onFatal = () -> System.exit(2);
     private volatile boolean closed;
     /** First pause after a failed registration; it doubles up to the cap. */
     private Duration registrationFirstPause = Duration.ofSeconds(1);
@@ -128,20 +129,32 @@ public final class Service implements AutoCloseable {
     }
 
     /**
-     * Cluster mode: waits for the database (its schema migrated), checks that this node's secret
-     * key is the cluster's, and starts renewing this node's leases.
+     * Cluster mode: the database's pool, this node's leases and its beat. With the database up, its
+     * schema is migrated and this node's secret key checked before anything else starts (a wrong
+     * key stops the start). With it down, the node starts anyway and says so (health, 503 for new
+     * work); a thread waits for the database, then migrates and checks the key, and a wrong key
+     * then stops the service ({@link #onFatal}).
      */
     private void joinCluster() throws IOException {
-        try {
-            database = Database.open(config.cluster(), config.effectiveWorkers() + 12);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("stopped while waiting for the task database");
-        }
-        try {
-            ClusterSecret.verify(database, config.secretKey());
-        } catch (ConfigException e) {
-            throw new IOException(e.getMessage());
+        database = Database.pool(config.cluster(), config.effectiveWorkers() + 12);
+        if (database.migrate()) {
+            verifySecret();
+        } else {
+            LOG.warn("database {}: unreachable at start ({}); listening anyway: new tasks are refused until it is back",
+                    database.describe(), database.problem());
+            Thread waiter = new Thread(() -> {
+                try {
+                    database.awaitReady();
+                    verifySecret();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    LOG.error("cannot join the cluster: {}", e.getMessage());
+                    onFatal.run();
+                }
+            }, "db-wait");
+            waiter.setDaemon(true);
+            waiter.start();
         }
         byte[] life = new byte[4];
         new SecureRandom().nextBytes(life);
@@ -149,6 +162,20 @@ public final class Service implements AutoCloseable {
         leases = new Leases(database, config.name() + "#" + instance, config.cluster().lease());
         nodes = new ClusterNodes(database, config.name(), instance, Version.current(), config.cluster().lease());
         LOG.info("cluster mode: tasks in {}, this node's leases as {}", database.describe(), leases.owner());
+    }
+
+    private void verifySecret() throws IOException {
+        try {
+            ClusterSecret.verify(database, config.secretKey());
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage());
+        }
+    }
+
+    /** What a fatal condition found after start does (a wrong secret key once the database is back): exit 2 by default. */
+    public Service onFatal(Runnable action) {
+        this.onFatal = action;
+        return this;
     }
 
     private synchronized void startHeartbeat(CoreClient core) {

@@ -91,6 +91,11 @@ public final class WorkerProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Waits for the process to exit by itself; false if it still runs after {@code seconds}. */
+    public boolean waitFor(int seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM: the graceful stop. */
     public void stop() throws InterruptedException {
         process.destroy();

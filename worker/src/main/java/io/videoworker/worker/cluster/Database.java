@@ -31,6 +31,10 @@ public final class Database implements AutoCloseable {
     private final ScheduledExecutorService prober;
     private volatile String problem;
     private volatile boolean closed;
+    /** The schema is up to date: connections may be handed out. */
+    private volatile boolean ready;
+    /** A try at migrating failed: the database was down when this node started. */
+    private boolean waited;
     /** System.nanoTime() when the database was last found reachable again after an outage (0: never out). */
     private volatile long backAt;
 
@@ -51,6 +55,7 @@ public final class Database implements AutoCloseable {
         c.addDataSourceProperty("tcpKeepAlive", "true");
         c.addDataSourceProperty("ApplicationName", "video-worker");
         this.pool = new HikariDataSource(c);
+        this.problem = "not connected yet";
         this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "db-probe");
             t.setDaemon(true);
@@ -60,34 +65,59 @@ public final class Database implements AutoCloseable {
 
     /**
      * Connects and migrates the schema, waiting (one line per try, pauses doubling to 30 s) while
-     * the database cannot be reached: a node started before its database comes up by itself.
+     * the database cannot be reached.
      *
      * @param connections the pool's size: the node's conversion threads, request threads and housekeeping share it
      */
     public static Database open(ClusterSettings settings, int connections) throws InterruptedException {
-        Database db = new Database(settings, connections);
-        long pause = 1_000;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Flyway.configure().dataSource(db.pool).locations("classpath:db/migration")
-                        .table("worker_schema_history").load().migrate();
-                break;
-            } catch (RuntimeException e) {
-                String why = rootMessage(e);
-                LOG.warn("database {}: not ready ({}); try {} again in {} s", settings.jdbcUrl(), why, attempt, pause / 1000);
-                db.problem = why;
-                Thread.sleep(pause);
-                pause = Math.min(pause * 2, 30_000);
-            }
-        }
-        db.ok();
-        LOG.info("database {}: schema up to date", settings.jdbcUrl());
-        db.prober.scheduleWithFixedDelay(db::probe, PROBE.toMillis(), PROBE.toMillis(), TimeUnit.MILLISECONDS);
+        Database db = pool(settings, connections);
+        db.awaitReady();
         return db;
+    }
+
+    /** The pool only, not ready: {@link #migrate} or {@link #awaitReady} makes it so. Until then every connection is refused. */
+    public static Database pool(ClusterSettings settings, int connections) {
+        return new Database(settings, connections);
+    }
+
+    /** One try at bringing the schema up to date; true when the database is ready for use. */
+    public synchronized boolean migrate() {
+        if (ready) {
+            return true;
+        }
+        try {
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+                    .table("worker_schema_history").load().migrate();
+        } catch (RuntimeException e) {
+            problem = rootMessage(e);
+            waited = true;
+            return false;
+        }
+        ready = true;
+        problem = null;
+        if (waited) { // it was down: others' leases may look lapsed for a while (outageWithin)
+            backAt = System.nanoTime();
+        }
+        LOG.info("database {}: schema up to date", settings.jdbcUrl());
+        prober.scheduleWithFixedDelay(this::probe, PROBE.toMillis(), PROBE.toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /** Tries {@link #migrate} until it works: one line per try, pauses doubling to 30 s. */
+    public void awaitReady() throws InterruptedException {
+        long pause = 1_000;
+        for (int attempt = 1; !migrate(); attempt++) {
+            LOG.warn("database {}: not ready ({}); try {} again in {} s", settings.jdbcUrl(), problem, attempt + 1, pause / 1000);
+            Thread.sleep(pause);
+            pause = Math.min(pause * 2, 30_000);
+        }
     }
 
     /** A connection from the pool (auto-commit on), or why there is none. */
     public Connection connect() throws StoreUnavailableException {
+        if (!ready) { // before the schema is known to be there, nothing may touch it
+            throw new StoreUnavailableException("the task database is unreachable: " + problem, null);
+        }
         try {
             return pool.getConnection();
         } catch (SQLException e) {

@@ -47,6 +47,7 @@ class ClusterTest {
     LoadBalancer lb;
     final List<WorkerProcess> nodes = new ArrayList<>();
     LionClient lion;
+    String[] callerKey;
     /** Sessions whose task was accepted whole (created and every part acknowledged): each must be published once. */
     final List<String> accepted = new ArrayList<>();
 
@@ -63,8 +64,8 @@ class ClusterTest {
             n.start();
         }
         lb = LoadBalancer.start(root.resolve("lb"), nodes.stream().map(WorkerProcess::port).toList());
-        String[] key = core.addCaller();
-        lion = new LionClient(lb.port(), key[0], key[1]);
+        callerKey = core.addCaller();
+        lion = new LionClient(lb.port(), callerKey[0], callerKey[1]);
     }
 
     private WorkerProcess node(Path data, String name, String secretKey) throws Exception {
@@ -311,5 +312,44 @@ class ClusterTest {
         } finally {
             stranger.close();
         }
+    }
+    @Test
+    @Order(6)
+    void aNodeStartedWhileTheDatabaseIsDownListensRefusesNewWorkAndJoinsWhenItIsBack() throws Exception {
+        db.stop();
+        WorkerProcess late = node(root.resolve("data"), "node-4", SECRET_KEY);
+        WorkerProcess stranger = node(root.resolve("data"), "node-y", "another-secret-key-0123456789xyz");
+        try {
+            late.start(); // healthy without the database: the listener does not wait for it
+            stranger.start();
+            JsonNode health = healthOf(late);
+            assertThat(health.path("database").asText()).isEqualTo("unreachable");
+            String sid = UUID.randomUUID().toString();
+            LionClient direct = new LionClient(late.port(), callerKey[0], callerKey[1]);
+            List<Object[]> files = new ArrayList<>();
+            files.add(new Object[] {sid + ".0.part.gz", 1_763_431_200_000L, 1_763_431_230_000L, "ab".repeat(32)});
+            LionClient.Reply refused = direct.createTask(sid, LionClient.taskBody(sid, files));
+            assertThat(refused.status()).as("new work refused: Lion keeps its recording").isEqualTo(503);
+            assertThat(refused.body()).contains("database");
+
+            db.start();
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (!healthOf(late).path("database").asText().equals("ok") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+            }
+            assertThat(healthOf(late).path("database").asText()).as("joined once the database is back").isEqualTo("ok");
+            assertThat(stranger.waitFor(90)).as("the node with another key stops once it can tell").isTrue();
+            assertThat(stranger.exitCode()).isEqualTo(2);
+            assertThat(Files.readString(stranger.log())).contains("VIDEO_WORKER_SECRET_KEY differs from the one the other nodes");
+        } finally {
+            stranger.close();
+            late.close();
+        }
+    }
+
+    private static JsonNode healthOf(WorkerProcess n) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(n.base() + "/video-worker/health/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
     }
 }
