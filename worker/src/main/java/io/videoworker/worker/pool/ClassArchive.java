@@ -69,7 +69,8 @@ final class ClassArchive {
             writing.set(false);
             return NONE;
         }
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        // a name of its own: the nodes of a cluster share DATA_DIR/cache and may write at the same time
+        Path tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID().toString().substring(0, 8) + ".tmp");
         return new Use(List.of("-XX:ArchiveClassesAtExit=" + tmp, QUIET), tmp);
     }
 
@@ -100,6 +101,9 @@ final class ClassArchive {
                 String name = p.getFileName().toString();
                 if (name.startsWith("classes-") && name.endsWith(".jsa") && !p.equals(file)) {
                     Files.deleteIfExists(p);
+                } else if (name.startsWith(".classes-") && name.endsWith(".tmp")
+                        && Files.getLastModifiedTime(p).toMillis() < System.currentTimeMillis() - 3_600_000) {
+                    Files.deleteIfExists(p); // left by a worker killed while its conversion wrote the archive
                 }
             }
         }
