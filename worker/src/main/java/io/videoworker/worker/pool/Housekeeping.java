@@ -56,7 +56,7 @@ final class Housekeeping {
         local.load(loaded);
         List<Task> resume = new ArrayList<>();
         for (Task t : loaded) {
-            if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING || t.state == TaskState.PUBLISHING) {
+            if (t.state.working()) {
                 spool.log(t).info("resuming at stage " + t.state.json() + " after a restart");
                 resume.add(store.get(t.id));
             }

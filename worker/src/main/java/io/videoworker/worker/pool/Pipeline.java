@@ -68,7 +68,7 @@ final class Pipeline implements Scheduler.Turn {
     }
 
     private static boolean working(Task t) {
-        return t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING || t.state == TaskState.PUBLISHING;
+        return t.state.working();
     }
 
     private void waitForSpool(String id, TaskLog log, String why) {

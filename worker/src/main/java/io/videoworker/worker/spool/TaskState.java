@@ -11,6 +11,11 @@ public enum TaskState {
         return this == DONE || this == FAILED || this == EXPIRED;
     }
 
+    /** Work is left to do: a turn converts or publishes it. */
+    public boolean working() {
+        return this == QUEUED || this == CONVERTING || this == PUBLISHING;
+    }
+
     @JsonValue
     public String json() {
         return name().toLowerCase(Locale.ROOT);

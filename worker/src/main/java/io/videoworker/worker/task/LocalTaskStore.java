@@ -37,7 +37,7 @@ public final class LocalTaskStore implements TaskStore {
     private final Spool spool;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-    private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final TaskObservers observers = new TaskObservers();
 
     public LocalTaskStore(Spool spool, Clock clock) {
         this.spool = spool;
@@ -50,15 +50,6 @@ public final class LocalTaskStore implements TaskStore {
         observers.add(observer);
     }
 
-    private void tell(Task before, Task after) {
-        for (Observer o : observers) {
-            try {
-                o.changed(before, after);
-            } catch (RuntimeException e) { // an observer's bug must not undo or fail a change already kept
-                LOG.warn("task {}: an observer failed: {}", (after != null ? after : before).id, e.toString());
-            }
-        }
-    }
 
     /** The time for task times, retries, expiry and cleanup (tests move it). */
     @Override
@@ -134,7 +125,7 @@ public final class LocalTaskStore implements TaskStore {
         if (entries.putIfAbsent(t.id, new Entry(t)) != null) {
             throw new IllegalStateException("task " + t.id + " is in the store already");
         }
-        tell(null, t);
+        observers.tell(null, t);
         return t;
     }
 
@@ -216,7 +207,7 @@ public final class LocalTaskStore implements TaskStore {
             }
             Task before = e.snapshot;
             e.snapshot = next;
-            tell(before, next);
+            observers.tell(before, next);
             return result;
         } finally {
             e.lock.unlock();
@@ -236,7 +227,7 @@ public final class LocalTaskStore implements TaskStore {
                 throw new IllegalStateException("task " + id + " is " + e.snapshot.state.json() + ": only finished tasks are removed");
             }
             entries.remove(id, e);
-            tell(e.snapshot, null);
+            observers.tell(e.snapshot, null);
             return e.snapshot;
         } finally {
             e.lock.unlock();

@@ -6,7 +6,6 @@ import io.videoworker.worker.cluster.Lease;
 import io.videoworker.worker.cluster.Leases;
 import io.videoworker.worker.spool.Spool;
 import io.videoworker.worker.spool.Task;
-import io.videoworker.worker.spool.TaskState;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +42,7 @@ public final class SharedTaskStore implements TaskStore {
     private final Leases leases;
     private final Clock clock;
     private final String node;
-    private final List<Observer> observers = new CopyOnWriteArrayList<>();
+    private final TaskObservers observers = new TaskObservers();
     private volatile Listing listing;
 
     private record Listing(long at, List<Task> tasks) {
@@ -122,21 +120,31 @@ public final class SharedTaskStore implements TaskStore {
                 }
             }
             return out;
-        } catch (StoreUnavailableException e) {
-            throw e.unchecked();
         } catch (SQLException | IOException e) {
-            IOException f = e instanceof SQLException q ? db.failure(q) : (IOException) e;
-            throw f instanceof StoreUnavailableException u ? u.unchecked() : new java.io.UncheckedIOException(f);
+            throw unchecked(e);
         }
     }
 
+    /** A task as a reader gets it: finished ones slim. */
     private static Task read(ResultSet r) throws SQLException, IOException {
-        Task t = JSON.readValue(r.getString(1), Task.class);
-        t.progress = r.getInt(2);
+        Task t = parse(r);
         if (t.state.finished()) {
             t.slim(); // as a single worker keeps it: the status needs no meta, config or sealed credentials
         }
         return t;
+    }
+
+    /** The task in the row's first two columns ({@link #COLUMNS}), whole. */
+    private static Task parse(ResultSet r) throws SQLException, IOException {
+        Task t = JSON.readValue(r.getString(1), Task.class);
+        t.progress = r.getInt(2);
+        return t;
+    }
+
+    /** What a failed read means to a caller that declares no IOException: unchecked, and a StoreUnavailableException still. */
+    private java.io.UncheckedIOException unchecked(Exception e) {
+        IOException f = e instanceof SQLException q ? db.failure(q) : (IOException) e;
+        return f instanceof StoreUnavailableException u ? u.unchecked() : new java.io.UncheckedIOException(f);
     }
 
     /** The folders only: the record is the row {@link #add} inserts. */
@@ -171,7 +179,7 @@ public final class SharedTaskStore implements TaskStore {
             throw db.failure(e);
         }
         listing = null; // the next listing reads the change
-        tell(null, t);
+        observers.tell(null, t);
         return t;
     }
 
@@ -262,36 +270,31 @@ public final class SharedTaskStore implements TaskStore {
         if (next.state.finished()) {
             next.slim();
         }
-        tell(before, next);
+        observers.tell(before, next);
         return result;
     }
 
     /**
-     * Locks the task's row and checks the lease: a turn's own lease must still be the row's
-     * (else it was lost); a request must not change a task a live lease is working on.
+     * Locks the task's row and checks the lease: a turn's own lease must still be the row's (else
+     * it was lost). A request (an upload, expiry) changes the row under the same lock whoever holds
+     * the lease: it only meets tasks no turn works on (receiving), or holds the lease itself (an
+     * administrator's action).
      */
     private Task lockRow(Connection c, String id, Lease lease) throws SQLException, IOException {
-        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + ", lease_owner, lease_token,"
-                + " lease_until > now() FROM worker_task WHERE id = ?::uuid FOR UPDATE")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + ", lease_owner, lease_token"
+                + " FROM worker_task WHERE id = ?::uuid FOR UPDATE")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     throw new IllegalStateException("task " + id + " is not in the store");
                 }
-                Task t = JSON.readValue(r.getString(1), Task.class);
-                t.progress = r.getInt(2);
                 String holder = r.getString(3);
                 long token = r.getLong(4);
-                boolean live = r.getBoolean(5);
-                if (lease != null) {
-                    if (!leases.owner().equals(holder) || token != lease.token()) {
-                        throw new LeaseLostException("task " + id + ": lease " + lease.token() + " lost to "
-                                + (holder == null ? "nobody yet" : holder + " (" + token + ")") + "; its result is not recorded");
-                    }
-                } else if (holder != null && live && !holder.equals(leases.owner())) {
-                    LOG.debug("task {}: changed while {} holds its lease", id, holder);
+                if (lease != null && (!leases.owner().equals(holder) || token != lease.token())) {
+                    throw new LeaseLostException("task " + id + ": lease " + lease.token() + " lost to "
+                            + (holder == null ? "nobody yet" : holder + " (" + token + ")") + "; its result is not recorded");
                 }
-                return t;
+                return parse(r);
             }
         }
     }
@@ -329,7 +332,7 @@ public final class SharedTaskStore implements TaskStore {
 
     /** A task that is due wakes every node's scheduler (delivered when the transaction commits). */
     private static void announce(Connection c, Task t) throws SQLException {
-        if (t.state == TaskState.QUEUED || t.state == TaskState.CONVERTING || t.state == TaskState.PUBLISHING) {
+        if (t.state.working()) {
             try (var s = c.createStatement()) {
                 s.execute("NOTIFY " + TASKS_DUE);
             }
@@ -375,25 +378,14 @@ public final class SharedTaskStore implements TaskStore {
                 }
                 Task t = read(r);
                 listing = null;
-                tell(t, null);
+                observers.tell(t, null);
                 return t;
             }
-        } catch (StoreUnavailableException e) {
-            throw e.unchecked();
         } catch (SQLException | IOException e) {
-            throw new java.io.UncheckedIOException(e instanceof SQLException q ? db.failure(q) : (IOException) e);
+            throw unchecked(e);
         }
     }
 
-    private void tell(Task before, Task after) {
-        for (Observer o : observers) {
-            try {
-                o.changed(before, after);
-            } catch (RuntimeException e) {
-                LOG.warn("task {}: an observer failed: {}", (after != null ? after : before).id, e.toString());
-            }
-        }
-    }
 
     private static void rollbackQuietly(Connection c) {
         try {
