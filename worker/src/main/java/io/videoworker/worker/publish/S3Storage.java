@@ -361,20 +361,21 @@ public final class S3Storage implements ReplayStorage, AutoCloseable {
 
     /** Runs an SDK call, turning its exceptions into IOExceptions that say what failed and why. */
     private <T> T call(String what, String key, Supplier<T> op) throws IOException {
+        String where = type + " " + what + " " + bucket + "/" + key + " failed: ";
         try {
             return op.get();
         } catch (S3Exception e) {
             AwsErrorDetails d = e.awsErrorDetails();
             String code = d == null ? null : d.errorCode();
             String msg = d == null ? null : d.errorMessage();
-            throw new IOException(type + " " + what + " " + bucket + "/" + key + " failed: HTTP " + e.statusCode()
+            throw new IOException(where + "HTTP " + e.statusCode()
                     + (code == null ? "" : " " + code) + (msg == null ? "" : ": " + msg)
                     + (e.requestId() == null ? "" : " (request id " + e.requestId() + ")")
                     + StorageSupport.hint(code), e);
         } catch (UncheckedIOException e) {
-            throw new IOException(type + " " + what + " " + bucket + "/" + key + " failed: " + e.getCause(), e.getCause());
+            throw new IOException(where + e.getCause(), e.getCause());
         } catch (SdkException e) {
-            throw new IOException(type + " " + what + " " + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            throw new IOException(where + e.getMessage(), e);
         }
     }
 

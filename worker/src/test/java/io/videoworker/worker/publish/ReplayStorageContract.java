@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every replay storage must do, run by each storage's test class against a real server (or,
- * for OSS and OBS, one that checks the vendor's signatures). A subclass only says how to reach its
- * server, build its storage and read an object back; its storage-specific tests stay beside these.
+ * for OSS, {@link FakeObjectServer}, which checks Aliyun's signatures; OBS runs against s3proxy). A
+ * subclass only says how to reach its server, build its storage and read an object back; its
+ * storage-specific tests stay beside these.
  */
 abstract class ReplayStorageContract {
     static final String SID = "77993207-ccb2-5332-bda2-4586e24c3166";
