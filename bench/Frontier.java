@@ -136,7 +136,8 @@ public class Frontier {
         final Pattern filter = only;
         points.removeIf(p -> !filter.matcher(p.label()).find());
         if (inputs.isEmpty() || points.isEmpty()) {
-            System.err.println("usage: Frontier [--out FILE.tsv] [--grid presets|knobs]... [--point 'preset,tune,crf,k=v:k=v']... "
+            System.err.println("usage: Frontier [--out FILE.tsv] [--grid " + String.join("|", GRIDS.keySet())
+                    + "]... [--point 'preset,tune,crf,k=v:k=v' | default]... "
                     + "[--only REGEX] [--reps N] RECORDING...");
             System.exit(2);
         }

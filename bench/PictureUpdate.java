@@ -80,7 +80,9 @@ public class PictureUpdate {
             }
             try {
                 if (picture == null) {
-                    picture = open.newInstance(f.width() & ~1, f.height() & ~1, false, Path.of("bench.mp4"));
+                    // as Mp4Writer sizes it: an odd side padded up to even (rounding down would take the scaler)
+                    picture = open.newInstance(f.width() + (f.width() & 1), f.height() + (f.height() & 1), false,
+                            Path.of("bench.mp4"));
                 }
                 if (count) {
                     count(f, d);

@@ -2,7 +2,7 @@
 # Cluster-mode coordination bench (docs/cluster-bench.md):  bench/cluster.sh
 #
 #  1. builds worker/target/video-worker.jar if it is missing or older than a source or pom
-#     (mvn -o -q -pl worker -am package -DskipTests, offline) and runs a private copy of it;
+#     (bench/jar.sh: ./mvnw -o -q -pl worker -am package -DskipTests, offline) and runs a private copy of it;
 #  2. starts a throw-away PostgreSQL 15 on 127.0.0.1 (a free port, a folder under /tmp; as root
 #     initdb and the server run as the postgres user), with pg_stat_statements when the contrib
 #     module is installed (else the load is counted in transactions from pg_stat_database);

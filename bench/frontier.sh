@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The encoder study of docs/benchmarks.md ("The encoder frontier"): bench/frontier.sh
 #
-#  1. a private copy of worker/target/video-worker.jar (build it first: mvn -o -q -pl worker -am
+#  1. a private copy of worker/target/video-worker.jar (build it first: ./mvnw -o -q -pl worker -am
 #     package -DskipTests) and the bench classes compiled against it;
 #  2. the synthetic recordings (bench/gen.py) if missing;
 #  3. the grids of bench/Frontier.java in one warm JVM: "presets" (ultrafast … fast × crf 24–33) on

@@ -187,7 +187,7 @@ public final class Mp4Probe implements AutoCloseable {
      */
     public BufferedImage frameAt(long ms) {
         BufferedImage[] shown = new BufferedImage[1];
-        decodeForward(ms, new long[] {ms}, (image, t) -> shown[0] = image);
+        decodeForward(new long[] {ms}, (image, t) -> shown[0] = image);
         return shown[0];
     }
 
@@ -202,18 +202,19 @@ public final class Mp4Probe implements AutoCloseable {
             }
         }
         if (times.length > 0) {
-            decodeForward(times[0], times, sink);
+            decodeForward(times, sink);
         }
     }
 
-    private void decodeForward(long fromMs, long[] times, ObjLongConsumer<BufferedImage> sink) {
+    /** Decodes from the keyframe at or before {@code times[0]} (times: at least one, ascending) to a frame past the last. */
+    private void decodeForward(long[] times, ObjLongConsumer<BufferedImage> sink) {
         requireVideo();
         AVStream stream = format.streams(videoIndex);
         AVRational tb = stream.time_base();
         if (videoDecoder == null) {
             videoDecoder = openDecoder(stream);
         }
-        seek(videoIndex, fromMs);
+        seek(videoIndex, times[0]);
         avcodec_flush_buffers(videoDecoder);
         av_frame_unref(picked);
         boolean havePicked = false;

@@ -28,36 +28,35 @@ public final class Damage {
         int y0 = y;
         int x1 = x + w;
         int y1 = y + h;
-        // a rectangle that overlaps or touches another becomes their union, which may meet others
-        for (int i = 0; i < count; ) {
-            int j = 4 * i;
-            if (x0 <= rects[j + 2] && rects[j] <= x1 && y0 <= rects[j + 3] && rects[j + 1] <= y1) {
-                x0 = Math.min(x0, rects[j]);
-                y0 = Math.min(y0, rects[j + 1]);
-                x1 = Math.max(x1, rects[j + 2]);
-                y1 = Math.max(y1, rects[j + 3]);
-                remove(i);
-                i = 0;
-            } else {
-                i++;
+        // a rectangle that overlaps or touches another becomes their union, which may meet others;
+        // when none is met and the list is full, the union with the rectangle it grows least
+        for (int i = touching(x0, y0, x1, y1); i >= 0 || count == MAX; i = touching(x0, y0, x1, y1)) {
+            if (i < 0) {
+                i = leastGrown(x0, y0, x1, y1);
             }
-        }
-        if (count == MAX) {
-            int i = leastGrown(x0, y0, x1, y1);
             int j = 4 * i;
             x0 = Math.min(x0, rects[j]);
             y0 = Math.min(y0, rects[j + 1]);
             x1 = Math.max(x1, rects[j + 2]);
             y1 = Math.max(y1, rects[j + 3]);
             remove(i);
-            add(x0, y0, x1 - x0, y1 - y0); // the union may now overlap others
-            return;
         }
         int j = 4 * count++;
         rects[j] = x0;
         rects[j + 1] = y0;
         rects[j + 2] = x1;
         rects[j + 3] = y1;
+    }
+
+    /** The first rectangle that overlaps or touches the given one, or -1. */
+    private int touching(int x0, int y0, int x1, int y1) {
+        for (int i = 0; i < count; i++) {
+            int j = 4 * i;
+            if (x0 <= rects[j + 2] && rects[j] <= x1 && y0 <= rects[j + 3] && rects[j + 1] <= y1) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public void addAll(int w, int h) {
